@@ -1,0 +1,1 @@
+"""Pipelines: the demo market generator, features, risk scores, evaluation and exports."""

@@ -1,0 +1,1 @@
+"""Subcommands of `python -m pipelines`, one module each with `register(subparsers)`."""

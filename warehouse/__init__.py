@@ -1,0 +1,1 @@
+"""Warehouse layer: the data contract, loading feeds into DuckDB, and SQL models."""
