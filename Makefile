@@ -1,0 +1,44 @@
+# The README's commands. `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MARKET_DEMO_DIR ?= data/demo
+MARKET_DB ?= data/market.duckdb
+export MARKET_DEMO_DIR MARKET_DB
+
+.PHONY: run test lint format demo clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed  ## create the virtual environment and install the pinned requirements
+
+$(MARKET_DEMO_DIR)/truth/manifest.json: | $(VENV)/.installed
+	$(PY) -m pipelines generate --out $(MARKET_DEMO_DIR)/feed --truth $(MARKET_DEMO_DIR)/truth
+
+demo: $(MARKET_DEMO_DIR)/truth/manifest.json  ## generate the demo market (first run only)
+
+run: $(VENV)/.installed demo  ## set up, build the demo data on first run, start the dashboard
+	$(PY) -m pipelines run-dashboard
+
+test: $(VENV)/.installed  ## lint and run the whole test suite
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed  ## lint only
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed  ## format the code
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:  ## remove generated data (keeps the virtual environment)
+	rm -rf data artifacts

@@ -1,0 +1,1 @@
+"""Demo market generator: a synthetic Chinese e-commerce market with planted misconduct."""
