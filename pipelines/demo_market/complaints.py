@@ -9,7 +9,17 @@ import numpy as np
 
 from pipelines.demo_market import text
 from pipelines.demo_market.market import CATEGORY_NAMES, Market
-from pipelines.demo_market.orders import DAY, FAKE, HOUR, OrderLives, epoch_seconds
+from pipelines.demo_market.orders import (
+    CANCELLED,
+    DAY,
+    FAKE,
+    HOUR,
+    NOT_AS_DESCRIBED,
+    QUALITY,
+    REJECTED,
+    OrderLives,
+    epoch_seconds,
+)
 from warehouse.schema import COMPLAINT_CATEGORIES, COMPLAINTS
 
 CHANNELS = ("12315", "platform", "hotline", "web", "letter")
@@ -25,7 +35,8 @@ REPEAT_OPENINGS = (
     "重复投诉，上次的问题还没解决。",
     "又来投诉，",
 )
-WORKING_DAYS_45 = 63  # 45 working days ≈ 9 calendar weeks
+WORKING_DAYS_45 = 63
+_CATEGORY = {c: i for i, c in enumerate(COMPLAINT_CATEGORIES)}  # 45 working days ≈ 9 calendar weeks
 
 
 @dataclass
@@ -37,12 +48,32 @@ class ComplaintSources:
     delivered_at: list[np.ndarray] = field(default_factory=list)
     refund_requested_at: list[np.ndarray] = field(default_factory=list)
     amount: list[np.ndarray] = field(default_factory=list)
+    cause: list[np.ndarray] = field(default_factory=list)  # category index the complaint is about, -1 any
 
     def collect(self, market: Market, lives: OrderLives, rng: np.random.Generator) -> None:
-        """Keep the orders of this batch whose buyer will complain."""
+        """Keep the orders of this batch whose buyer will complain.
+
+        Any order may lead to a complaint at the shop's rate; a parcel that never came or a
+        refused refund makes one far likelier, and decides what it is about.
+        """
         draw = lives.draw
+        n = len(draw)
+        real = draw.kind != FAKE
         rate = market.merchants.complaint_rate[draw.merchant]
-        keep = (draw.kind != FAKE) & (rng.random(len(draw)) < rate)
+        lost = real & (lives.delivered_at < 0) & (lives.status != CANCELLED) & (lives.refund_reason >= 0)
+        refused = real & (lives.refund_outcome == REJECTED) & ~lost
+        misdescribed = real & np.isin(lives.refund_reason, (NOT_AS_DESCRIBED, QUALITY)) & ~refused
+        ordinary = real & (rng.random(n) < rate)
+        chance = np.where(lost, 0.05, 0.0) + np.where(refused, 0.03, 0.0) + np.where(misdescribed, 0.03, 0.0)
+        caused = real & ~ordinary & (rng.random(n) < chance)
+        keep = ordinary | caused
+        lost_category = np.where(rng.random(n) < 0.7, _CATEGORY["non_delivery"], _CATEGORY["fraud"])
+        cause = np.select(
+            [caused & lost, caused & refused, caused & (lives.refund_reason == NOT_AS_DESCRIBED)],
+            [lost_category, _CATEGORY["refund_refused"], _CATEGORY["false_advertising"]],
+            -1,  # a quality complaint is about whatever the shop's complaints are usually about
+        )
+        self.cause.append(cause[keep])
         self.merchant.append(draw.merchant[keep])
         self.ordered_at.append(draw.ordered_at[keep])
         self.delivered_at.append(lives.delivered_at[keep])
@@ -66,7 +97,9 @@ def build_complaints(market: Market, sources: ComplaintSources, rng: np.random.G
     rows: list[tuple[int, dict]] = []
     for i in range(len(src["merchant"])):
         shop = int(src["merchant"][i])
-        category = COMPLAINT_CATEGORIES[_draw(rng, market.merchants.complaint_mix[shop])]
+        cause = int(src["cause"][i])
+        mix = market.merchants.complaint_mix[shop]
+        category = COMPLAINT_CATEGORIES[cause if cause >= 0 else _draw(rng, mix)]
         received = _received_at(rng, category, src, i)
         if received >= end_s:
             continue
@@ -153,9 +186,10 @@ def _complaint(
     row = {
         "received_at": _fmt(received),
         "channel": CHANNELS[_draw(rng, CHANNEL_WEIGHTS)],
-        "platform_id": market.platform_ids[ms.platform[shop]]
-        if rng.random() < 0.92 or names_shop_only
-        else "",
+        # A consumer who names only the shop sometimes forgets to say where they bought.
+        "platform_id": ""
+        if names_shop_only and rng.random() < 0.05
+        else market.platform_ids[ms.platform[shop]],
         "merchant_id": "" if names_shop_only else ms.merchant_id[shop],
         "shop_name": written_name if mentions_shop else "",
         "category": labelled,

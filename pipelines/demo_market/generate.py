@@ -190,6 +190,8 @@ def _write_static(
         )
     emit("merchants", MERCHANTS.column_names, merchants)
 
+    # A registry states a company's region one way on all its rows: by name, or by code.
+    region_text = [_region_text(rng, int(p)) for p in companies.province]
     licences = []
     for row in market.licences:
         c = row.company
@@ -203,7 +205,6 @@ def _write_static(
             if is_business
             else ""
         )
-        province = int(companies.province[c])
         licences.append(
             {
                 "credit_code": companies.credit_code[c],
@@ -214,7 +215,7 @@ def _write_static(
                 "expires_on": row.expires_on.isoformat() if row.expires_on else "",
                 "business_scope": scope,
                 "legal_representative": companies.legal_representative[c],
-                "registered_region": _region_text(rng, province),
+                "registered_region": region_text[c],
             }
         )
     emit("licenses", LICENSES.column_names, licences)

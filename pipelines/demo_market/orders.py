@@ -18,7 +18,32 @@ ORGANIC, FAKE, CAMOUFLAGE = 0, 1, 2
 
 # Relative order volume by hour of day: a late-morning bump and the evening peak.
 HOUR_WEIGHTS = np.array(
-    [0.8, 0.4, 0.2, 0.1, 0.1, 0.15, 0.3, 0.6, 0.9, 1.2, 1.4, 1.3, 1.2, 1.2, 1.3, 1.3, 1.2, 1.1, 1.1, 1.4, 1.8, 2.0, 1.7, 1.2]
+    [
+        0.8,
+        0.4,
+        0.2,
+        0.1,
+        0.1,
+        0.15,
+        0.3,
+        0.6,
+        0.9,
+        1.2,
+        1.4,
+        1.3,
+        1.2,
+        1.2,
+        1.3,
+        1.3,
+        1.2,
+        1.1,
+        1.1,
+        1.4,
+        1.8,
+        2.0,
+        1.7,
+        1.2,
+    ]
 )
 WEEKDAY_WEIGHTS = np.array([1.02, 0.97, 0.97, 0.98, 1.0, 1.06, 1.08])  # Monday first
 

@@ -142,6 +142,8 @@ class Planter:
             for pattern, count in counts.items():
                 if pattern == "crowd_ring":
                     self._plant_crowd_rings(count)
+                elif pattern == "private_ring":
+                    self._plant_private_rings(count)
                 else:
                     for shop in self.choose(harm, pattern, count):
                         self.apply(int(shop), harm, pattern)
@@ -232,31 +234,58 @@ class Planter:
             )
             self.market.merchants.empty_parcel_share[shop] = _lerp(0.4, 0.9, u)
         fake = OrderDraw.concat(draws)
-        draws.append(self._camouflage(platform, fake, ring_start, ring_end))
+        draws.append(self._camouflage(platform, fake, ring_start, ring_end, shops))
         self.plan.draws.extend(draws)
         ring_id = f"R{len(self.plan.rings) + 1:03d}"
-        self.plan.rings.append(Ring(ring_id, "crowd_ring", platform, workers, shops, ring_start, ring_end))
+        # Members are the accounts that did place fake orders; a recruit who never did is no evidence.
+        members = np.unique(fake.buyer)
+        self.plan.rings.append(Ring(ring_id, "crowd_ring", platform, members, shops, ring_start, ring_end))
         for shop in shops:
             self.label(int(shop), "fake_trade", "crowd_ring", u)
 
-    def _camouflage(self, platform: int, fake: OrderDraw, start_s: int, end_s: int) -> OrderDraw:
-        """Honest-looking orders ring workers place at popular shops to blend in."""
+    def _camouflage(
+        self, platform: int, fake: OrderDraw, start_s: int, end_s: int, ring_shops: np.ndarray
+    ) -> OrderDraw:
+        """Honest-looking orders ring workers place at popular shops outside the ring to blend in."""
         rng = self.rng
         ms = self.market.merchants
         counts = rng.poisson(self.market.params.camouflage_per_fake_order, size=len(fake))
         who = np.repeat(fake.buyer, counts)
-        on_platform = np.flatnonzero((ms.platform == platform) & (self.opened_s <= start_s))
+        outside = np.ones(len(ms), dtype=bool)
+        outside[ring_shops] = False
+        on_platform = np.flatnonzero((ms.platform == platform) & (self.opened_s <= start_s) & outside)
         popular = on_platform[np.argsort(-ms.popularity[on_platform])][: max(5, len(on_platform) // 20)]
         shops = rng.choice(popular, size=len(who))
         when = rng.integers(start_s, end_s, size=len(who))
         return OrderDraw(shops, who, when, np.full(len(who), CAMOUFLAGE, dtype=np.int8))
 
+    def _plant_private_rings(self, k: int) -> None:
+        """Private rings of 1-3 shops each on one platform until k shops are planted."""
+        remaining = k
+        while remaining > 0:
+            first = self.choose("fake_trade", "private_ring", 1)
+            if len(first) == 0:
+                return
+            shop = int(first[0])
+            size = min(remaining, int(self.rng.integers(1, 4)))
+            platform = int(self.market.merchants.platform[shop])
+            extra = self.choose("fake_trade", "private_ring", size - 1, platform=platform)
+            shops = np.concatenate([[shop], extra]).astype(np.int64)
+            remaining -= len(shops)
+            u = float(self.rng.random())
+            self._private_ring(shops, u)
+            for s in shops:
+                self.label(int(s), "fake_trade", "private_ring", u)
+
     def _plant_private_ring(self, shop: int, u: float) -> None:
+        """A single-shop private ring, used when private ring is a shop's second pattern."""
+        self._private_ring(np.array([shop]), u)
+
+    def _private_ring(self, shops: np.ndarray, u: float) -> None:
         """A shop's own accounts ordering again and again, in bursts, from the shop and its siblings."""
         params, rng, buyers, ms = self.market.params, self.rng, self.market.buyers, self.market.merchants
+        shop = int(shops[0])
         platform = int(ms.platform[shop])
-        extra = self.choose("fake_trade", "private_ring", int(rng.integers(0, 3)), platform=platform)
-        shops = np.concatenate([[shop], extra]).astype(np.int64)
         lo, hi = params.private_ring_accounts
         n_accounts = int(rng.integers(lo, hi + 1))
         devices = buyers.new_devices(max(2, n_accounts // int(rng.integers(4, 11))))
@@ -283,9 +312,8 @@ class Planter:
             ms.empty_parcel_share[s] = _lerp(0.2, 0.7, u)
         self.plan.draws.extend(draws)
         ring_id = f"R{len(self.plan.rings) + 1:03d}"
-        self.plan.rings.append(Ring(ring_id, "private_ring", platform, accounts, shops, start, self.end_s))
-        for s in extra:
-            self.label(int(s), "fake_trade", "private_ring", u)
+        members = np.unique(np.concatenate([d.buyer for d in draws]))
+        self.plan.rings.append(Ring(ring_id, "private_ring", platform, members, shops, start, self.end_s))
 
     def _plant_promo_burst(self, shop: int, u: float) -> None:
         """Fake orders from brand-new accounts in the days before a shopping festival."""
