@@ -177,6 +177,7 @@ def _complaint(
         amount=amount,
         days=int(waited),
         shop=written_name if rng.random() < 0.5 else None,
+        ordered_on=dt.date(1970, 1, 1) + dt.timedelta(seconds=int(src["ordered_at"][i])),
     )
     labelled = ""
     if rng.random() >= params.uncategorised_share:

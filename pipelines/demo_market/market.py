@@ -83,22 +83,35 @@ class Buyers:
     platform_stop: np.ndarray
     next_device: int = 0
     next_address: int = 0
+    # Accounts added by planting, joined onto the arrays above by finalize().
+    _pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    _count: int = -1
 
     def __len__(self) -> int:
-        return len(self.platform)
+        return len(self.platform) if self._count < 0 else self._count
 
     def add_accounts(
         self, platform: int, province: np.ndarray, device: np.ndarray, address: np.ndarray
     ) -> np.ndarray:
-        """Append accounts that only planted orders use; returns their buyer indices."""
+        """Add accounts that only planted orders use; returns their buyer indices."""
         n = len(province)
-        start = len(self.platform)
-        self.platform = np.concatenate([self.platform, np.full(n, platform)])
-        self.province = np.concatenate([self.province, province])
-        self.activity = np.concatenate([self.activity, np.zeros(n)])
-        self.device = np.concatenate([self.device, device])
-        self.address = np.concatenate([self.address, address])
+        start = len(self)
+        self._pending.append((np.full(n, platform), np.asarray(province), device, address))
+        self._count = start + n
         return np.arange(start, start + n)
+
+    def finalize(self) -> None:
+        """Join the added accounts onto the buyer arrays (once, after planting)."""
+        if not self._pending:
+            return
+        platforms, provinces, devices, addresses = zip(*self._pending, strict=True)
+        self.platform = np.concatenate([self.platform, *platforms])
+        self.province = np.concatenate([self.province, *provinces])
+        self.activity = np.concatenate([self.activity, np.zeros(sum(len(p) for p in platforms))])
+        self.device = np.concatenate([self.device, *devices])
+        self.address = np.concatenate([self.address, *addresses])
+        self._pending = []
+        self._count = -1
 
     def new_devices(self, n: int) -> np.ndarray:
         """Fresh device ids, never used by any other account so far."""

@@ -95,6 +95,9 @@ class Planter:
         self.popularity_rank = np.argsort(np.argsort(-ms.popularity))  # 0 = most popular
         self.expected_daily = params.organic_orders * ms.popularity / ms.popularity.sum() / params.days
         self.opened_s = demand.opened_s
+        self.licences_of: dict[int, list[LicenceRow]] = {}
+        for row in market.licences:
+            self.licences_of.setdefault(row.company, []).append(row)
 
     # -- choosing shops -------------------------------------------------------------------
 
@@ -408,9 +411,7 @@ class Planter:
 
     def _business_licence(self, shop: int) -> LicenceRow:
         company = int(self.market.merchants.company[shop])
-        return next(
-            r for r in self.market.licences if r.company == company and r.license_type == "business_license"
-        )
+        return next(r for r in self.licences_of[company] if r.license_type == "business_license")
 
     def _plant_missing_code(self, shop: int, u: float) -> None:
         self.market.merchants.displayed_code[shop] = ""
@@ -439,9 +440,11 @@ class Planter:
     def _plant_no_sector_permit(self, shop: int, u: float) -> None:
         company = int(self.market.merchants.company[shop])
         permit = CATEGORIES[CATEGORY_NAMES[self.market.merchants.category[shop]]].sector_permit
-        rows = [r for r in self.market.licences if r.company == company and r.license_type == permit]
+        rows = [r for r in self.licences_of[company] if r.license_type == permit]
         if self.rng.random() < 0.6:
-            self.market.licences = [r for r in self.market.licences if r not in rows]
+            dropped = {id(r) for r in rows}
+            self.market.licences = [r for r in self.market.licences if id(r) not in dropped]
+            self.licences_of[company] = [r for r in self.licences_of[company] if id(r) not in dropped]
         else:
             for r in rows:
                 r.status = "expired"
@@ -522,4 +525,6 @@ class Planter:
 
 def plant(market: Market, demand: OrganicDemand, rng: np.random.Generator) -> Plan:
     """Plant all patterns and hard negatives; returns the plan with its ground truth."""
-    return Planter(market, demand, rng).plant_all()
+    plan = Planter(market, demand, rng).plant_all()
+    market.buyers.finalize()
+    return plan

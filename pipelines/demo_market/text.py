@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate
@@ -288,15 +289,37 @@ def _fragment(u: Uniform, category: str, slot: str) -> str:
 
 
 def complaint_description(
-    rng: np.random.Generator, category: str, *, product: str, amount: float, days: int, shop: str | None
+    rng: np.random.Generator,
+    category: str,
+    *,
+    product: str,
+    amount: float,
+    days: int,
+    shop: str | None,
+    ordered_on: dt.date | None = None,
 ) -> str:
-    """A consumer's complaint in their own words (12315 formal or angry chat), stating product, amount and days."""
+    """A consumer's complaint in their own words (12315 formal or angry chat), stating product, amount and days.
+
+    With `ordered_on`, the purchase date the consumer mentions is that day (or a vague "last month").
+    """
     u = _uniforms(rng, 24)
     if category not in vocab.COMPLAINT_FRAGMENTS:
         raise ValueError(f"unknown complaint category {category!r}")
     formal = u() < 0.5
     dates = vocab.COMPLAINT_DATE_FORMAL if formal else vocab.COMPLAINT_DATE_CASUAL
-    date = _pick(u, dates).format(m=1 + int(u() * 12), d=1 + int(u() * 28))
+    month, day = 1 + int(u() * 12), 1 + int(u() * 28)
+    if ordered_on is not None:
+        month, day = ordered_on.month, ordered_on.day
+        festivals = {"双十一": (11, 11), "618": (6, 18)}
+        dates = tuple(
+            d
+            for d in dates
+            if all(
+                name not in d or abs(ordered_on.month * 31 + ordered_on.day - m * 31 - dd) <= 3
+                for name, (m, dd) in festivals.items()
+            )
+        )
+    date = _pick(u, dates).format(m=month, d=day)
     if shop and u() < 0.6:
         where = _pick(u, vocab.COMPLAINT_SHOP_WHERE).format(shop=shop)
     else:
