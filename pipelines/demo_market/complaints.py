@@ -64,13 +64,30 @@ class ComplaintSources:
         refused = real & (lives.refund_outcome == REJECTED) & ~lost
         misdescribed = real & np.isin(lives.refund_reason, (NOT_AS_DESCRIBED, QUALITY)) & ~refused
         ordinary = real & (rng.random(n) < rate)
-        chance = np.where(lost, 0.05, 0.0) + np.where(refused, 0.03, 0.0) + np.where(misdescribed, 0.03, 0.0)
+        # A shop that ignores its buyers turns their refund requests into complaints.
+        ignored = real & (lives.refund_reason >= 0) & (market.merchants.service[draw.merchant] == 1)
+        chance = (
+            np.where(lost, 0.05, 0.0)
+            + np.where(refused, 0.03, 0.0)
+            + np.where(misdescribed, 0.03, 0.0)
+            + np.where(ignored, 0.10, 0.0)
+        )
         caused = real & ~ordinary & (rng.random(n) < chance)
         keep = ordinary | caused
         lost_category = np.where(rng.random(n) < 0.7, _CATEGORY["non_delivery"], _CATEGORY["fraud"])
         cause = np.select(
-            [caused & lost, caused & refused, caused & (lives.refund_reason == NOT_AS_DESCRIBED)],
-            [lost_category, _CATEGORY["refund_refused"], _CATEGORY["false_advertising"]],
+            [
+                caused & lost,
+                caused & refused,
+                caused & (lives.refund_reason == NOT_AS_DESCRIBED),
+                caused & ignored,
+            ],
+            [
+                lost_category,
+                _CATEGORY["refund_refused"],
+                _CATEGORY["false_advertising"],
+                _CATEGORY["after_sales"],
+            ],
             -1,  # a quality complaint is about whatever the shop's complaints are usually about
         )
         self.cause.append(cause[keep])

@@ -83,7 +83,7 @@ class GeneratorParams:
 
     # Share of shops planted per harm (each planted shop may get a second pattern).
     planted_share: dict[str, float] = field(
-        default_factory=lambda: {"fake_trade": 0.02, "fraud": 0.02, "after_sales": 0.02, "license": 0.02}
+        default_factory=lambda: {"fake_trade": 0.03, "fraud": 0.03, "after_sales": 0.03, "license": 0.03}
     )
     second_pattern_share: float = 0.2
     hard_negative_share: float = 0.03

@@ -37,6 +37,7 @@ PATTERN_WEIGHTS = {
     "after_sales": {"slow_refund": 1, "refused_returns": 1, "unresponsive": 1},
     "license": dict.fromkeys(HARM_PATTERNS["license"], 1),
 }
+BEHAVIOURAL_HARMS = frozenset({"fake_trade", "fraud", "after_sales"})
 PERMIT_CATEGORIES = frozenset(i for i, c in enumerate(CATEGORY_NAMES) if CATEGORIES[c].sector_permit)
 
 
@@ -124,7 +125,15 @@ class Planter:
         if platform is not None:
             ok &= self.market.merchants.platform == platform
         pool = np.flatnonzero(ok)
-        chosen = self.rng.choice(pool, size=min(k, len(pool)), replace=False) if len(pool) else pool
+        if not len(pool):
+            return pool
+        # Misconduct that works through orders shows in proportion to trade: drawing those shops
+        # by √volume keeps shops that cheat a handful of buyers rare, as regulators' cases are.
+        weight = None
+        if harm in BEHAVIOURAL_HARMS and pattern != "crowd_ring":
+            w = np.sqrt(self.expected_daily[pool])
+            weight = w / w.sum()
+        chosen = self.rng.choice(pool, size=min(k, len(pool)), replace=False, p=weight)
         self.taken[chosen] = True
         return np.sort(chosen)
 
@@ -402,7 +411,7 @@ class Planter:
         ms.repeat_complainant[shop] = _lerp(0.2, 0.4, u)
         self._shift_complaints(
             shop,
-            _lerp(2, 5, u),
+            _lerp(4, 10, u),
             {"after_sales": 0.45, "refund_refused": 0.2, "quality": 0.25, "other": 0.1},
             0.6,
         )

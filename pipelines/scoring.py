@@ -1,0 +1,270 @@
+"""Scores: per-harm evidence against each shop's peers, 0–100 sub-scores, a composite, tiers and reasons."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from pipelines.params import (
+    HARM_ZH,
+    LICENCE_STATUS_ZH,
+    PERMIT_ZH,
+    SIGNALS,
+    ScoreParams,
+    Signal,
+)
+
+HARMS = ("fraud", "fake_trade", "after_sales", "license")
+BAD_LICENCE_STATUSES = ("expired", "revoked", "cancelled", "abnormal")
+SIZE_BAND_NAMES = ("small", "medium", "large")
+
+
+def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype=float)
+
+
+def prepare(features: pd.DataFrame, params: ScoreParams) -> pd.DataFrame:
+    """Features plus the derived columns the signals read: peer group, licence flags, new-company rule."""
+    df = features.copy().reset_index(drop=True)
+    df["main_category"] = df["main_category"].fillna("未知")
+    orders = _num(df, "order_count")
+    band = np.searchsorted(np.array(params.size_bands), orders, side="right")
+    df["size_band"] = [SIZE_BAND_NAMES[min(b, len(SIZE_BAND_NAMES) - 1)] for b in band]
+    df["peer_group"] = df["main_category"] + "·" + df["size_band"]
+    status = df["licence_status"].fillna("")
+    df["is_licence_bad"] = status.isin(BAD_LICENCE_STATUSES) | df["is_licence_past_expiry"].fillna(
+        False
+    ).astype(bool)
+    df["licence_status"] = np.where(
+        df["is_licence_past_expiry"].fillna(False).astype(bool) & ~status.isin(BAD_LICENCE_STATUSES),
+        "expired",
+        status,
+    )
+    sales_pct = pd.Series(_num(df, "gmv_cny")).rank(pct=True).to_numpy()
+    age = pd.to_numeric(df["company_age_days"], errors="coerce")
+    age_at_opening = pd.to_numeric(df["company_age_at_opening_days"], errors="coerce")
+    top_seller = sales_pct >= params.new_company_sales_percentile
+    young = (age < params.new_company_days).fillna(False).to_numpy()
+    # A company set up only weeks before its shop opened looks like a vehicle for the shop: stronger.
+    shell = (age_at_opening < params.new_company_at_opening_days).fillna(False).to_numpy()
+    df["is_new_company_top_sales"] = np.where(young & top_seller, np.where(shell, 1.0, 0.5), 0.0)
+    return df
+
+
+def peer_groups(df: pd.DataFrame, min_size: int) -> pd.Series:
+    """Each shop's peer group for comparisons: category × size band, or the category when that is too small."""
+    sizes = df.groupby("peer_group")["peer_group"].transform("size")
+    return pd.Series(np.where(sizes >= min_size, df["peer_group"], df["main_category"]), index=df.index)
+
+
+def rate_z(
+    x: np.ndarray, n: np.ndarray, group: pd.Series, params: ScoreParams, min_spread: float
+) -> np.ndarray:
+    """How surprising x events out of n are at the group's pooled rate, allowing for spread between shops.
+
+    The spread τ (between-shop standard deviation of true rates, beyond binomial noise) shrinks
+    a big shop's sample to an effective size n / (1 + (n − 1)ρ), ρ = τ² / p(1 − p), so a big shop
+    is judged by how far its rate is from its peers', a small one by how unlikely its count is.
+    The upper binomial tail then becomes a z-score, which stays honest for counts of 0, 1 or 2.
+    """
+    frame = pd.DataFrame({"x": x, "n": n, "g": group.to_numpy()})
+    totals = frame.groupby("g")[["x", "n"]].transform("sum")
+    global_rate = x.sum() / max(n.sum(), 1)
+    p0 = np.where(totals["n"] > 0, totals["x"] / totals["n"].where(totals["n"] > 0, 1), global_rate)
+    p0 = np.clip(p0, 1e-5, 1 - 1e-5)
+    rate = np.where(n > 0, x / np.where(n > 0, n, 1), np.nan)
+    exposed = n >= params.spread_min_exposure
+    spread = pd.Series(np.where(exposed, rate, np.nan)).groupby(frame["g"])
+    mad = spread.transform(lambda v: (v - v.median()).abs().median()).to_numpy()
+    noise = pd.Series(np.where(exposed, p0 * (1 - p0) / np.maximum(n, 1), np.nan)).groupby(frame["g"])
+    tau2 = np.nan_to_num((1.4826 * mad) ** 2 - noise.transform("median").to_numpy())
+    floor = np.maximum(min_spread * p0, params.min_rate_spread_abs)
+    tau2 = np.maximum(tau2, floor**2)
+    rho = np.minimum(tau2 / (p0 * (1 - p0)), 1.0)
+    n_eff = n / (1 + np.maximum(n - 1, 0) * rho)
+    x_eff = x * np.where(n > 0, n_eff / np.where(n > 0, n, 1), 0)
+    above = (n > 0) & (x_eff > n_eff * p0)
+    tail = special.betainc(np.where(above, x_eff, 1), np.where(above, n_eff - x_eff + 1, 1), p0)
+    return np.where(above, stats.norm.isf(np.clip(tail, 1e-300, 0.5)), 0.0)
+
+
+def level_z(value: np.ndarray, n: np.ndarray, group: pd.Series, params: ScoreParams) -> np.ndarray:
+    """Robust z of log(value) within the group, shrunk toward 0 when few observations back it."""
+    logv = pd.Series(np.log(np.where((value > 0) & (n > 0), value, np.nan)))
+    median = logv.groupby(group.to_numpy()).transform("median")
+    mad = (logv - median).abs().groupby(group.to_numpy()).transform("median")
+    scale = np.fmax(1.4826 * mad.to_numpy(), params.level_min_spread)
+    z = ((logv - median).to_numpy()) / scale
+    return np.nan_to_num(z) * n / (n + params.level_shrinkage)
+
+
+def peak_z(peak: np.ndarray, expected: np.ndarray, windows: np.ndarray) -> np.ndarray:
+    """z of a shop's busiest window against its usual count, corrected for how many windows it had."""
+    lam = np.maximum(expected, 0.05)
+    p_one = stats.poisson.sf(np.maximum(peak, 0) - 1, lam)
+    p_any = np.clip(p_one * np.maximum(windows, 1), 1e-300, 1.0)
+    return np.where(peak > 0, stats.norm.isf(np.minimum(p_any, 0.5)), 0.0)
+
+
+def peer_percentile(value: np.ndarray, valid: np.ndarray, peer: pd.Series) -> np.ndarray:
+    """Percentile (0–100) of each value among its peer group's valid values."""
+    series = pd.Series(np.where(valid, value, np.nan))
+    return (series.groupby(peer.to_numpy()).rank(pct=True) * 100).fillna(0).round().to_numpy()
+
+
+def signal_evidence(
+    df: pd.DataFrame, signal: Signal, params: ScoreParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evidence (≥ 0) each shop gives for the signal, with the value shown and its peer percentile."""
+    category = peer_groups(df, params.min_peer_group)
+    if signal.kind == "flag":
+        raw = df[signal.numerator]
+        if signal.code == "FT_RING":
+            value = _num(df, signal.numerator)
+            strength = np.clip(value / params.ring_full_share, 0, 1) * (_num(df, "ring_count") > 0)
+        else:
+            # Flags are booleans, or strengths between 0 and 1 where a rule holds more or less firmly.
+            value = pd.to_numeric(raw.astype("object").where(raw.notna(), 0), errors="coerce").to_numpy(
+                dtype=float
+            )
+            strength = np.clip(value, 0, 1)
+        return signal.weight * strength, value, np.full(len(df), 100.0)
+    x = _num(df, signal.numerator)
+    n = _num(df, signal.denominator) if signal.denominator else np.ones(len(df))
+    if signal.kind == "rate":
+        z = rate_z(x, n, category, params, signal.min_spread)
+        value = np.where(n > 0, x / np.where(n > 0, n, 1), 0.0)
+        valid = n > 0
+    elif signal.kind == "level":
+        z = level_z(x, n, category, params)
+        value, valid = x, (n > 0) & (x > 0)
+    elif signal.kind == "peak":
+        span_days = (
+            pd.to_datetime(df["last_order_at"]) - pd.to_datetime(df["first_order_at"])
+        ).dt.days.fillna(0).to_numpy() + 1
+        z = peak_z(x, n, span_days / 3)
+        value, valid = x, x > 0
+    else:
+        raise ValueError(f"unknown signal kind {signal.kind!r}")
+    z = np.minimum(np.nan_to_num(z), params.z_cap)
+    evidence = signal.weight * np.maximum(z - params.z_threshold, 0)
+    return evidence, value, peer_percentile(value, valid, df["peer_group"])
+
+
+def to_score(evidence: np.ndarray, params: ScoreParams) -> np.ndarray:
+    """Evidence to a 0–100 score: 0 without evidence, approaching 100 as it piles up."""
+    return np.round(100 * (1 - np.exp(-evidence / params.evidence_scale)), 1)
+
+
+def _reason_fields(row: pd.Series, value: float, pct: float) -> dict:
+    orders = float(row.get("order_count") or 0)
+    fields = {
+        k: (v if v is not None and not (isinstance(v, float) and math.isnan(v)) else 0)
+        for k, v in row.items()
+    }
+    fields.update(
+        value=value,
+        pct=int(pct),
+        count=value,
+        per_1000=0.0,
+        expected=float(row.get("newcomer_expected_orders") or 0),
+        p50_days=float(row.get("refund_latency_p50_days") or 0),
+        licence_status_zh=LICENCE_STATUS_ZH.get(
+            str(row.get("licence_status")), str(row.get("licence_status"))
+        ),
+        required_permit_zh=PERMIT_ZH.get(str(row.get("required_permit")), str(row.get("required_permit"))),
+    )
+    return fields, orders
+
+
+def reason_text(signal: Signal, row: pd.Series, value: float, pct: float) -> tuple[str, str]:
+    """The signal's Chinese and English sentence for one shop, with its evidence filled in."""
+    fields, orders = _reason_fields(row, value, pct)
+    if signal.kind == "rate":
+        fields["count"] = float(row.get(signal.numerator) or 0)
+        fields["per_1000"] = 1000 * fields["count"] / orders if orders else 0.0
+    return signal.zh.format_map(fields), signal.en.format_map(fields)
+
+
+def score_merchants(
+    features: pd.DataFrame, params: ScoreParams, run_id: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every shop; returns (out_merchant_risk rows, out_merchant_reasons rows)."""
+    df = prepare(features, params)
+    evidence = {h: np.zeros(len(df)) for h in HARMS}
+    contributions = []
+    for signal in SIGNALS:
+        e, value, pct = signal_evidence(df, signal, params)
+        evidence[signal.harm] += e
+        for i in np.flatnonzero(e > 0):
+            contributions.append((i, signal, float(e[i]), float(value[i]), float(pct[i])))
+
+    risk = df[
+        ["platform_id", "merchant_id", "shop_name", "credit_code", "main_category", "region", "peer_group"]
+    ].copy()
+    risk.insert(0, "run_id", run_id)
+    risk["order_count"] = _num(df, "order_count").astype(int)
+    risk["gmv_cny"] = _num(df, "gmv_cny").round(2)
+    risk["complaint_count"] = _num(df, "complaint_count").astype(int)
+    for harm in HARMS:
+        risk[f"{harm}_score"] = to_score(evidence[harm], params)
+    sub = risk[[f"{h}_score" for h in HARMS]].to_numpy() / 100
+    risk["risk_score"] = np.round(100 * (1 - np.prod(1 - sub, axis=1)), 1)
+    risk["driver"] = np.where(sub.max(axis=1) > 0, np.array(HARMS)[sub.argmax(axis=1)], "")
+    risk = risk.sort_values(["risk_score", "platform_id", "merchant_id"], ascending=[False, True, True])
+    risk["risk_rank"] = np.arange(1, len(risk) + 1)
+    risk["risk_level"] = "low"
+    for name, share, min_score in reversed(params.tiers):
+        cutoff = max(1, math.ceil(share * len(risk)))
+        risk.loc[(risk["risk_rank"] <= cutoff) & (risk["risk_score"] >= min_score), "risk_level"] = name
+
+    reasons = _reasons(df, contributions, run_id)
+    top = (
+        reasons[reasons["reason_rank"] <= params.max_reasons]
+        .groupby(["platform_id", "merchant_id"])
+        .agg(
+            reason_codes=("code", ";".join),
+            reasons_zh=("text_zh", "；".join),
+            reasons_en=("text_en", "; ".join),
+        )
+        .reset_index()
+        if len(reasons)
+        else pd.DataFrame(columns=["platform_id", "merchant_id", "reason_codes", "reasons_zh", "reasons_en"])
+    )
+    risk = risk.merge(top, on=["platform_id", "merchant_id"], how="left")
+    for column in ("reason_codes", "reasons_zh", "reasons_en"):
+        risk[column] = risk[column].fillna("")
+    return risk.reset_index(drop=True), reasons
+
+
+def _reasons(df: pd.DataFrame, contributions: list, run_id: str) -> pd.DataFrame:
+    rows = []
+    for i, signal, e, value, pct in contributions:
+        row = df.iloc[i]
+        zh, en = reason_text(signal, row, value, pct)
+        rows.append(
+            {
+                "run_id": run_id,
+                "platform_id": row["platform_id"],
+                "merchant_id": row["merchant_id"],
+                "harm": signal.harm,
+                "harm_zh": HARM_ZH[signal.harm],
+                "code": signal.code,
+                "evidence": round(e, 3),
+                "value": value,
+                "peer_percentile": pct,
+                "text_zh": zh,
+                "text_en": en,
+            }
+        )
+    reasons = pd.DataFrame(rows)
+    if reasons.empty:
+        return reasons.assign(reason_rank=pd.Series(dtype=int))
+    reasons = reasons.sort_values(
+        ["platform_id", "merchant_id", "evidence", "code"], ascending=[True, True, False, True]
+    )
+    reasons["reason_rank"] = reasons.groupby(["platform_id", "merchant_id"]).cumcount() + 1
+    return reasons.reset_index(drop=True)
