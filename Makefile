@@ -6,7 +6,7 @@ MARKET_DEMO_DIR ?= data/demo
 MARKET_DB ?= data/market.duckdb
 export MARKET_DEMO_DIR MARKET_DB
 
-.PHONY: run test lint format demo clean help
+.PHONY: run test lint format demo warehouse install clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -24,8 +24,18 @@ $(MARKET_DEMO_DIR)/truth/manifest.json: | $(VENV)/.installed
 
 demo: $(MARKET_DEMO_DIR)/truth/manifest.json  ## generate the demo market (first run only)
 
-run: $(VENV)/.installed demo  ## set up, build the demo data on first run, start the dashboard
-	$(PY) -m pipelines run-dashboard
+$(MARKET_DB): $(MARKET_DEMO_DIR)/truth/manifest.json
+	$(PY) -m pipelines ingest $(MARKET_DEMO_DIR)/feed --db $(MARKET_DB)
+	$(PY) -m pipelines score --db $(MARKET_DB)
+
+warehouse: $(MARKET_DB)  ## load and score the demo market into the warehouse (first run only)
+
+run: $(VENV)/.installed warehouse  ## set up, build the demo warehouse on first run, start the dashboard
+	@if [ -f dashboard.py ]; then \
+		$(VENV)/bin/streamlit run dashboard.py --server.port 8501 --server.headless true; \
+	else \
+		echo "The warehouse is ready at $(MARKET_DB); the dashboard is not built yet (see README, Status)."; \
+	fi
 
 test: $(VENV)/.installed  ## lint and run the whole test suite
 	$(VENV)/bin/ruff check .

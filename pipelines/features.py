@@ -12,6 +12,9 @@ from pipelines.params import FeatureParams
 from pipelines.sqlfiles import run_sql
 
 FEATURE_TABLES = (
+    "_int_buyer_totals",
+    "_int_shared_devices",
+    "_int_shared_addresses",
     "_int_merchant_orders",
     "_int_merchant_bursts",
     "_int_merchant_complaints",

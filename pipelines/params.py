@@ -39,6 +39,48 @@ class RingParams:
     max_rings_per_platform: int = 50
     lockstep_window_hours: int = 72
     lockstep_min_shared_shops: int = 3
+    # Dense subgraph. The graph keeps accounts with orders at this many shops and columns with this
+    # many such accounts (fewer cannot tie shops together). A block is a ring when its density
+    # f(S)/|S| is at least this many times the platform graph's own, i.e. clearly above background.
+    min_buyer_shops: int = 2
+    min_column_buyers: int = 2
+    min_density_ratio: float = 2.0
+    min_dense_ring_shops: int = 2  # one shop over many weeks is a shop's regulars, not a ring
+    max_peel_rounds_per_platform: int = 100  # blocks peeled (kept or not) before giving up on a platform
+    # Lockstep co-purchase: only shop windows with a burst of accounts, at least this many times the
+    # shop's mean per window, and at most this many accounts (buying where hundreds buy is no evidence).
+    lockstep_min_burst_ratio: float = 3.0
+    lockstep_max_window_buyers: int = 200
+    # Shared devices and addresses: an id used by more accounts is a pickup point or a shared
+    # fingerprint, not one operator. A linked group's shop is in the ring when the group ordered
+    # there repeatedly, or placed at least this share of the shop's orders while it was active.
+    max_accounts_per_identity: int = 100
+    min_orders_per_account: float = 2.0
+    min_ring_order_share: float = 0.2
+    # A later method's ring whose accounts are mostly (this share) in an earlier ring only adds shops.
+    duplicate_buyer_overlap: float = 0.5
+    evidence_zh: dict[str, str] = field(
+        default_factory=lambda: {
+            "dense": "{buyers} 个账号在 {weeks} 周内向 {shops} 家店铺下单 {orders} 笔，平均每个账号光顾其中 "
+            "{shops_per_buyer} 家，共用 {devices} 台设备、{addresses} 个收货地址；密度为平台背景的 {ratio} 倍",
+            "co_purchase": "{buyers} 个账号两两在 {hours} 小时内先后于至少 {min_shared} 家相同店铺下单，"
+            "{weeks} 周内在 {shops} 家店铺共下单 {orders} 笔，共用 {devices} 台设备、{addresses} 个收货地址",
+            "shared_identity": "{buyers} 个共用 {devices} 台设备、{addresses} 个收货地址的关联账号在 {weeks} 周内"
+            "向 {shops} 家店铺反复下单 {orders} 笔，平均每个账号 {orders_per_buyer} 笔",
+        }
+    )
+    evidence_en: dict[str, str] = field(
+        default_factory=lambda: {
+            "dense": "{buyers} accounts placed {orders} orders at {shops} shops within {weeks} weeks, each at "
+            "{shops_per_buyer} of them on average, sharing {devices} devices and {addresses} addresses; "
+            "density {ratio}× the platform background",
+            "co_purchase": "{buyers} accounts ordered in pairs from at least {min_shared} of the same shops "
+            "within {hours} hours of each other: {orders} orders at {shops} shops within {weeks} weeks, "
+            "sharing {devices} devices and {addresses} addresses",
+            "shared_identity": "{buyers} linked accounts sharing {devices} devices and {addresses} addresses "
+            "placed {orders} orders at {shops} shops within {weeks} weeks, {orders_per_buyer} per account",
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -149,11 +191,11 @@ SIGNALS: tuple[Signal, ...] = (
         "FT_HOURLY_BURST",
         "fake_trade",
         "rate",
-        "burst_hour_count",
+        "burst_order_count",
         "order_count",
         1.5,
-        "{count:.0f} 个小时内同一批买家集中下单（每买家≥3单）",
-        "{count:.0f} hours in which the same few buyers placed ≥ 3 orders each",
+        "{count:.0f} 单由同一买家在一小时内连下 3 单及以上",
+        "{count:.0f} orders placed by buyers ordering ≥ 3 times within an hour",
     ),
     Signal(
         "FT_HEAVY_REPEAT",
@@ -442,6 +484,7 @@ class ScoringParams:
     features: FeatureParams = field(default_factory=FeatureParams)
     scores: ScoreParams = field(default_factory=ScoreParams)
     marts: MartParams = field(default_factory=MartParams)
+    memory_limit_mb: int = 2048  # DuckDB's working memory during a run; it spills beyond this
 
     def as_json(self) -> str:
         """The parameters and signal definitions as canonical JSON (sorted keys), as recorded with a run."""

@@ -107,6 +107,8 @@ def run_scoring(
     progress(f"score: run {run_id} on {db_path}")
     began = time.perf_counter()
     with open_for_write(db_path) as con:
+        # Bounded memory: DuckDB spills to disk rather than taking most of the machine.
+        con.execute(f"set memory_limit = '{params.memory_limit_mb}MB'")
         missing = [
             t
             for t in ("stg_transactions", "stg_merchants", "stg_complaints", "stg_licenses")

@@ -54,6 +54,12 @@ def prepare(features: pd.DataFrame, params: ScoreParams) -> pd.DataFrame:
     return df
 
 
+def _group_mad(values: pd.Series, group: pd.Series) -> np.ndarray:
+    """Median absolute deviation of values within each group, as an array aligned with values."""
+    median = values.groupby(group.to_numpy()).transform("median")
+    return (values - median).abs().groupby(group.to_numpy()).transform("median").to_numpy()
+
+
 def peer_groups(df: pd.DataFrame, min_size: int) -> pd.Series:
     """Each shop's peer group for comparisons: category × size band, or the category when that is too small."""
     sizes = df.groupby("peer_group")["peer_group"].transform("size")
@@ -77,8 +83,7 @@ def rate_z(
     p0 = np.clip(p0, 1e-5, 1 - 1e-5)
     rate = np.where(n > 0, x / np.where(n > 0, n, 1), np.nan)
     exposed = n >= params.spread_min_exposure
-    spread = pd.Series(np.where(exposed, rate, np.nan)).groupby(frame["g"])
-    mad = spread.transform(lambda v: (v - v.median()).abs().median()).to_numpy()
+    mad = _group_mad(pd.Series(np.where(exposed, rate, np.nan)), frame["g"])
     noise = pd.Series(np.where(exposed, p0 * (1 - p0) / np.maximum(n, 1), np.nan)).groupby(frame["g"])
     tau2 = np.nan_to_num((1.4826 * mad) ** 2 - noise.transform("median").to_numpy())
     floor = np.maximum(min_spread * p0, params.min_rate_spread_abs)
@@ -159,7 +164,7 @@ def to_score(evidence: np.ndarray, params: ScoreParams) -> np.ndarray:
     return np.round(100 * (1 - np.exp(-evidence / params.evidence_scale)), 1)
 
 
-def _reason_fields(row: pd.Series, value: float, pct: float) -> dict:
+def _reason_fields(row: dict, value: float, pct: float) -> tuple[dict, float]:
     orders = float(row.get("order_count") or 0)
     fields = {
         k: (v if v is not None and not (isinstance(v, float) and math.isnan(v)) else 0)
@@ -180,7 +185,7 @@ def _reason_fields(row: pd.Series, value: float, pct: float) -> dict:
     return fields, orders
 
 
-def reason_text(signal: Signal, row: pd.Series, value: float, pct: float) -> tuple[str, str]:
+def reason_text(signal: Signal, row: dict, value: float, pct: float) -> tuple[str, str]:
     """The signal's Chinese and English sentence for one shop, with its evidence filled in."""
     fields, orders = _reason_fields(row, value, pct)
     if signal.kind == "rate":
@@ -241,9 +246,10 @@ def score_merchants(
 
 
 def _reasons(df: pd.DataFrame, contributions: list, run_id: str) -> pd.DataFrame:
+    records = df.to_dict("records")
     rows = []
     for i, signal, e, value, pct in contributions:
-        row = df.iloc[i]
+        row = records[i]
         zh, en = reason_text(signal, row, value, pct)
         rows.append(
             {

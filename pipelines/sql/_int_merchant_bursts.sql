@@ -1,39 +1,36 @@
--- Per-shop timing features: 1-hour order bursts per buyer, new-account peaks, heavy repeat buyers.
+-- Per-shop buyer patterns: buyers, heavy repeat buyers, one buyer's bursts within an hour, new-account peaks.
 create or replace table _int_merchant_bursts as
-with orders as (
-    select platform_id, merchant_id, buyer_id, ordered_at
+with buyer_hours as (
+    select platform_id, merchant_id, buyer_id, date_trunc('hour', ordered_at) as hour_at, count(*) as orders
     from stg_transactions
-),
-
-buyer_totals as (
-    select platform_id, buyer_id, count(*) as orders_anywhere
-    from orders
     group by all
 ),
 
-hourly as (
-    select platform_id, merchant_id, date_trunc('hour', ordered_at) as hour_at,
-           count(*) as orders, count(distinct buyer_id) as buyers
-    from orders
+buyers as (
+    select platform_id, merchant_id, buyer_id,
+           sum(orders) as orders,
+           sum(orders) filter (orders >= $burst_min_orders) as burst_orders
+    from buyer_hours
     group by all
 ),
 
-bursts as (
+per_shop as (
     select
         platform_id,
         merchant_id,
-        max(orders / buyers) filter (orders >= $burst_min_orders) as max_orders_per_buyer_1h,
-        count(*) filter (orders >= $burst_min_orders and orders >= $burst_orders_per_buyer * buyers)
-            as burst_hour_count
-    from hourly
+        count(*) as buyer_count,
+        coalesce(sum(orders) filter (orders >= $heavy_repeat_orders), 0) as heavy_repeat_order_count,
+        max(orders) as max_orders_one_buyer,
+        coalesce(sum(burst_orders), 0) as burst_order_count
+    from buyers
     group by all
 ),
 
-daily as (
-    select o.platform_id, o.merchant_id, o.ordered_at::date as order_day,
-           count(*) filter (b.orders_anywhere = 1) as newcomer_orders
-    from orders as o
-    inner join buyer_totals as b using (platform_id, buyer_id)
+newcomer_days as (
+    select t.platform_id, t.merchant_id, t.ordered_at::date as order_day, count(*) as newcomer_orders
+    from stg_transactions as t
+    inner join _int_buyer_totals as b using (platform_id, buyer_id)
+    where b.orders_anywhere = 1
     group by all
 ),
 
@@ -43,44 +40,22 @@ windowed as (
                partition by platform_id, merchant_id order by order_day
                range between interval (cast($newcomer_window_days as integer) - 1) day preceding and current row
            ) as newcomer_window_orders
-    from daily
+    from newcomer_days
 ),
 
 newcomer_peaks as (
-    select
-        platform_id,
-        merchant_id,
-        max(newcomer_window_orders) as newcomer_peak_orders,
-        sum(newcomer_orders) / (date_diff('day', min(order_day), max(order_day)) + 1)
-            * $newcomer_window_days as newcomer_expected_orders
+    select platform_id, merchant_id,
+           max(newcomer_window_orders) as newcomer_peak_orders,
+           sum(newcomer_orders) as newcomer_order_count
     from windowed
     group by all
 ),
 
-per_buyer as (
-    select platform_id, merchant_id, buyer_id, count(*) as orders
-    from orders
-    group by all
-),
-
-repeats as (
-    select platform_id, merchant_id,
-           sum(orders) filter (orders >= $heavy_repeat_orders) as heavy_repeat_order_count,
-           max(orders) as max_orders_one_buyer
-    from per_buyer
-    group by all
-),
-
 final as (
-    select r.platform_id, r.merchant_id,
-           coalesce(b.max_orders_per_buyer_1h, 1) as max_orders_per_buyer_1h,
-           coalesce(b.burst_hour_count, 0) as burst_hour_count,
-           n.newcomer_peak_orders,
-           n.newcomer_expected_orders,
-           coalesce(r.heavy_repeat_order_count, 0) as heavy_repeat_order_count,
-           r.max_orders_one_buyer
-    from repeats as r
-    left join bursts as b using (platform_id, merchant_id)
+    select s.*,
+           coalesce(n.newcomer_peak_orders, 0) as newcomer_peak_orders,
+           coalesce(n.newcomer_order_count, 0) as newcomer_order_count
+    from per_shop as s
     left join newcomer_peaks as n using (platform_id, merchant_id)
 )
 
