@@ -57,6 +57,9 @@ class RingParams:
     max_accounts_per_identity: int = 100
     min_orders_per_account: float = 2.0
     min_ring_order_share: float = 0.2
+    # ...and when this share of the group's accounts ordered there: camouflage orders at popular
+    # shops are spread thin over many shops, a ring's shops are where most of the group buys.
+    min_group_coverage: float = 0.25
     # A later method's ring whose accounts are mostly (this share) in an earlier ring only adds shops.
     duplicate_buyer_overlap: float = 0.5
     evidence_zh: dict[str, str] = field(
@@ -213,10 +216,11 @@ SIGNALS: tuple[Signal, ...] = (
         "fake_trade",
         "peak",
         "newcomer_peak_orders",
-        "newcomer_expected_orders",
+        "newcomer_peak_window_orders",
         1.5,
-        "3 天内 {count:.0f} 单来自仅下过这一单的新账号（平时约 {expected:.0f} 单）",
-        "{count:.0f} orders within 3 days from accounts that never ordered anything else (usually ~{expected:.0f})",
+        "3 天内 {window_orders:.0f} 单中有 {value:.0f} 单来自仅下过这一单的新账号（平时占 {usual_share:.0%}）",
+        "{value:.0f} of {window_orders:.0f} orders within 3 days came from accounts that never ordered anything else "
+        "(usually {usual_share:.0%})",
     ),
     Signal(
         "FT_FAST_FIVE_STAR",
@@ -456,7 +460,8 @@ class ScoreParams:
     spread_min_exposure: int = 30  # shops with fewer observations do not inform the spread
     level_shrinkage: float = 5.0  # a level from n observations counts with weight n / (n + this)
     level_min_spread: float = 0.3  # honest shops' levels differ by at least this much on a log scale (±35%)
-    ring_full_share: float = 0.05  # a shop whose ring orders reach this share gets the ring's full weight
+    ring_full_share: float = 0.25  # a shop whose ring orders reach this share gets the ring's full weight
+    peak_window_days: int = 3  # FeatureParams.newcomer_window_days: windows a shop's peak is chosen among
     new_company_days: int = 365  # a company younger than this at the as-of day…
     new_company_at_opening_days: int = 90  # …or registered this shortly before its shop opened
     new_company_sales_percentile: float = 0.9

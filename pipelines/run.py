@@ -109,6 +109,7 @@ def run_scoring(
     with open_for_write(db_path) as con:
         # Bounded memory: DuckDB spills to disk rather than taking most of the machine.
         con.execute(f"set memory_limit = '{params.memory_limit_mb}MB'")
+        con.execute("set enable_progress_bar = false")  # progress is ours to report, per stage
         missing = [
             t
             for t in ("stg_transactions", "stg_merchants", "stg_complaints", "stg_licenses")

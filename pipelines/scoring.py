@@ -106,12 +106,14 @@ def level_z(value: np.ndarray, n: np.ndarray, group: pd.Series, params: ScorePar
     return np.nan_to_num(z) * n / (n + params.level_shrinkage)
 
 
-def peak_z(peak: np.ndarray, expected: np.ndarray, windows: np.ndarray) -> np.ndarray:
-    """z of a shop's busiest window against its usual count, corrected for how many windows it had."""
-    lam = np.maximum(expected, 0.05)
-    p_one = stats.poisson.sf(np.maximum(peak, 0) - 1, lam)
-    p_any = np.clip(p_one * np.maximum(windows, 1), 1e-300, 1.0)
-    return np.where(peak > 0, stats.norm.isf(np.minimum(p_any, 0.5)), 0.0)
+def window_z(k: np.ndarray, n: np.ndarray, share: np.ndarray, windows: np.ndarray) -> np.ndarray:
+    """z of k events out of n in a shop's busiest window at its usual share, corrected for the
+    number of windows it was picked among (so one lucky day of a small shop is no evidence)."""
+    share = np.clip(share, 1e-4, 1 - 1e-4)
+    above = (n > 0) & (k > n * share)
+    tail = special.betainc(np.where(above, k, 1), np.where(above, n - k + 1, 1), share)
+    p_any = np.clip(tail * np.maximum(windows, 1), 1e-300, 1.0)
+    return np.where(above, stats.norm.isf(np.minimum(p_any, 0.5)), 0.0)
 
 
 def peer_percentile(value: np.ndarray, valid: np.ndarray, peer: pd.Series) -> np.ndarray:
@@ -147,10 +149,8 @@ def signal_evidence(
         z = level_z(x, n, category, params)
         value, valid = x, (n > 0) & (x > 0)
     elif signal.kind == "peak":
-        span_days = (
-            pd.to_datetime(df["last_order_at"]) - pd.to_datetime(df["first_order_at"])
-        ).dt.days.fillna(0).to_numpy() + 1
-        z = peak_z(x, n, span_days / 3)
+        # numerator: events in the shop's busiest window; denominator: all orders in it.
+        z = window_z(x, n, _num(df, "newcomer_share"), _num(df, "active_days") / params.peak_window_days)
         value, valid = x, x > 0
     else:
         raise ValueError(f"unknown signal kind {signal.kind!r}")
@@ -175,7 +175,8 @@ def _reason_fields(row: dict, value: float, pct: float) -> tuple[dict, float]:
         pct=int(pct),
         count=value,
         per_1000=0.0,
-        expected=float(row.get("newcomer_expected_orders") or 0),
+        window_orders=float(row.get("newcomer_peak_window_orders") or 0),
+        usual_share=float(row.get("newcomer_share") or 0),
         p50_days=float(row.get("refund_latency_p50_days") or 0),
         licence_status_zh=LICENCE_STATUS_ZH.get(
             str(row.get("licence_status")), str(row.get("licence_status"))

@@ -26,35 +26,54 @@ per_shop as (
     group by all
 ),
 
-newcomer_days as (
-    select t.platform_id, t.merchant_id, t.ordered_at::date as order_day, count(*) as newcomer_orders
+daily as (
+    select t.platform_id, t.merchant_id, t.ordered_at::date as order_day,
+           count(*) as orders,
+           count(*) filter (b.orders_anywhere = 1) as newcomer_orders
     from stg_transactions as t
     inner join _int_buyer_totals as b using (platform_id, buyer_id)
-    where b.orders_anywhere = 1
     group by all
 ),
 
 windowed as (
     select *,
-           sum(newcomer_orders) over (
-               partition by platform_id, merchant_id order by order_day
-               range between interval (cast($newcomer_window_days as integer) - 1) day preceding and current row
-           ) as newcomer_window_orders
-    from newcomer_days
+           sum(orders) over recent_days as window_orders,
+           sum(newcomer_orders) over recent_days as window_newcomer_orders,
+           sum(newcomer_orders) over whole_shop / sum(orders) over whole_shop as newcomer_share
+    from daily
+    window
+        recent_days as (
+            partition by platform_id, merchant_id order by order_day
+            range between interval (cast($newcomer_window_days as integer) - 1) day preceding and current row
+        ),
+        whole_shop as (partition by platform_id, merchant_id)
+),
+
+scored_windows as (
+    -- Orders from one-order accounts beyond the shop's usual share of them: a viral day brings
+    -- more of every kind of buyer, a bought burst brings accounts made for it.
+    select *, window_newcomer_orders - window_orders * newcomer_share as window_excess
+    from windowed
 ),
 
 newcomer_peaks as (
     select platform_id, merchant_id,
-           max(newcomer_window_orders) as newcomer_peak_orders,
-           sum(newcomer_orders) as newcomer_order_count
-    from windowed
+           max(window_excess) as newcomer_peak_excess,
+           arg_max(window_newcomer_orders, window_excess) as newcomer_peak_orders,
+           arg_max(window_orders, window_excess) as newcomer_peak_window_orders,
+           any_value(newcomer_share) as newcomer_share,
+           count(*) as active_days
+    from scored_windows
     group by all
 ),
 
 final as (
     select s.*,
+           coalesce(n.newcomer_peak_excess, 0) as newcomer_peak_excess,
            coalesce(n.newcomer_peak_orders, 0) as newcomer_peak_orders,
-           coalesce(n.newcomer_order_count, 0) as newcomer_order_count
+           coalesce(n.newcomer_peak_window_orders, 0) as newcomer_peak_window_orders,
+           coalesce(n.newcomer_share, 0) as newcomer_share,
+           coalesce(n.active_days, 0) as active_days
     from per_shop as s
     left join newcomer_peaks as n using (platform_id, merchant_id)
 )

@@ -13,8 +13,6 @@ final as (
         coalesce(o.gmv_cny, 0) as gmv_cny,
         o.* exclude (platform_id, merchant_id, order_count, gmv_cny),
         b.* exclude (platform_id, merchant_id),
-        b.newcomer_order_count / (date_diff('day', o.first_order_at, o.last_order_at) + 1)
-            * $newcomer_window_days as newcomer_expected_orders,
         coalesce(c.complaint_count, 0) as complaint_count,
         c.* exclude (platform_id, merchant_id, complaint_count),
         l.* exclude (platform_id, merchant_id),

@@ -21,11 +21,11 @@ filled as (
 baselines as (
     select
         *,
-        avg(complaint_count) over trailing as baseline_mean,
-        stddev_samp(complaint_count) over trailing as baseline_sd,
-        count(*) over trailing as baseline_weeks
+        avg(complaint_count) over previous_weeks as baseline_mean,
+        stddev_samp(complaint_count) over previous_weeks as baseline_sd,
+        count(*) over previous_weeks as baseline_weeks
     from filled
-    window trailing as (
+    window previous_weeks as (
         partition by platform_id, category order by week
         rows between cast($baseline_weeks as integer) preceding and 1 preceding
     )
