@@ -172,22 +172,22 @@ SIGNALS: tuple[Signal, ...] = (
         "FT_SHARED_DEVICE",
         "fake_trade",
         "rate",
-        "shared_device_order_count",
+        "shared_device_fake_sign_count",
         "order_count",
         1.5,
-        "{value:.0%} 的订单来自多账号共用的设备，同类商户第 {pct} 百分位",
-        "{value:.0%} of orders come from devices shared by several accounts, {pct}th percentile of peers",
+        "{value:.0%} 的订单来自多账号共用的设备且为空包或秒评五星，同类商户第 {pct} 百分位",
+        "{value:.0%} of orders come from devices shared by several accounts and ship empty parcels or get instant 5-star reviews, {pct}th percentile of peers",
         min_spread=1.0,
     ),
     Signal(
         "FT_SHARED_ADDRESS",
         "fake_trade",
         "rate",
-        "shared_address_order_count",
+        "shared_address_fake_sign_count",
         "order_count",
         1.0,
-        "{value:.0%} 的订单寄往多账号共用的地址，同类商户第 {pct} 百分位",
-        "{value:.0%} of orders ship to addresses shared by several accounts, {pct}th percentile of peers",
+        "{value:.0%} 的订单寄往多账号共用的地址且为空包或秒评五星，同类商户第 {pct} 百分位",
+        "{value:.0%} of orders ship to addresses shared by several accounts and are empty parcels or get instant 5-star reviews, {pct}th percentile of peers",
         min_spread=1.0,
     ),
     Signal(
@@ -458,6 +458,7 @@ class ScoreParams:
     min_rate_spread_abs: float = 0.002  # between-shop spread of a rate is at least this much
     min_peer_group: int = 20  # a category × size group smaller than this compares with the whole category
     spread_min_exposure: int = 30  # shops with fewer observations do not inform the spread
+    baseline_trim_quantile: float = 0.9  # a peer rate leaves out shops above this quantile of rates
     level_shrinkage: float = 5.0  # a level from n observations counts with weight n / (n + this)
     level_min_spread: float = 0.3  # honest shops' levels differ by at least this much on a log scale (±35%)
     ring_full_share: float = 0.25  # a shop whose ring orders reach this share gets the ring's full weight

@@ -60,6 +60,28 @@ def _group_mad(values: pd.Series, group: pd.Series) -> np.ndarray:
     return (values - median).abs().groupby(group.to_numpy()).transform("median").to_numpy()
 
 
+def _trimmed_pooled_rate(
+    x: np.ndarray, n: np.ndarray, rate: np.ndarray, exposed: np.ndarray, group: pd.Series, quantile: float
+) -> np.ndarray:
+    """The group's pooled rate without its most extreme shops, so the offenders do not set the norm.
+
+    Shops whose rate is above the group's `quantile` among well-exposed shops are left out of
+    the pooled rate (when that quantile is 0, as for rare events, nobody is left out).
+    """
+    g = group.to_numpy()
+    cut = pd.Series(np.where(exposed, rate, np.nan)).groupby(g).transform(lambda v: v.quantile(quantile))
+    cut = cut.to_numpy()
+    keep = ~((cut > 0) & (np.nan_to_num(rate) > cut))
+    kept = pd.DataFrame({"x": np.where(keep, x, 0.0), "n": np.where(keep, n, 0.0), "g": g})
+    totals = kept.groupby("g")[["x", "n"]].transform("sum")
+    everyone = pd.DataFrame({"x": x, "n": n, "g": g}).groupby("g")[["x", "n"]].transform("sum")
+    global_rate = x.sum() / max(n.sum(), 1)
+    pooled = np.where(
+        everyone["n"] > 0, everyone["x"] / everyone["n"].where(everyone["n"] > 0, 1), global_rate
+    )
+    return np.where(totals["n"] > 0, totals["x"] / totals["n"].where(totals["n"] > 0, 1), pooled)
+
+
 def peer_groups(df: pd.DataFrame, min_size: int) -> pd.Series:
     """Each shop's peer group for comparisons: category × size band, or the category when that is too small."""
     sizes = df.groupby("peer_group")["peer_group"].transform("size")
@@ -76,13 +98,11 @@ def rate_z(
     is judged by how far its rate is from its peers', a small one by how unlikely its count is.
     The upper binomial tail then becomes a z-score, which stays honest for counts of 0, 1 or 2.
     """
-    frame = pd.DataFrame({"x": x, "n": n, "g": group.to_numpy()})
-    totals = frame.groupby("g")[["x", "n"]].transform("sum")
-    global_rate = x.sum() / max(n.sum(), 1)
-    p0 = np.where(totals["n"] > 0, totals["x"] / totals["n"].where(totals["n"] > 0, 1), global_rate)
-    p0 = np.clip(p0, 1e-5, 1 - 1e-5)
     rate = np.where(n > 0, x / np.where(n > 0, n, 1), np.nan)
     exposed = n >= params.spread_min_exposure
+    p0 = _trimmed_pooled_rate(x, n, rate, exposed, group, params.baseline_trim_quantile)
+    p0 = np.clip(p0, 1e-5, 1 - 1e-5)
+    frame = pd.DataFrame({"g": group.to_numpy()})
     mad = _group_mad(pd.Series(np.where(exposed, rate, np.nan)), frame["g"])
     noise = pd.Series(np.where(exposed, p0 * (1 - p0) / np.maximum(n, 1), np.nan)).groupby(frame["g"])
     tau2 = np.nan_to_num((1.4826 * mad) ** 2 - noise.transform("median").to_numpy())

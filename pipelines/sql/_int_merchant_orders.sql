@@ -36,7 +36,11 @@ enriched as (
         -- Accounts that exist for one order, or share a phone or address with several others.
         b.orders_anywhere = 1 or d.device_hash is not null or a.address_hash is not null as is_suspect_buyer,
         o.rating = 5 and o.reviewed_at < o.delivered_at + to_hours(cast($fast_review_hours as integer))
-            as is_fast_five_star
+            as is_fast_five_star,
+        coalesce(o.tracking_weight_g < $empty_parcel_ratio * w.median_weight_g, false)
+        or coalesce(
+            o.rating = 5 and o.reviewed_at < o.delivered_at + to_hours(cast($fast_review_hours as integer)), false
+        ) as has_fake_sign
     from orders as o
     inner join _int_buyer_totals as b using (platform_id, buyer_id)
     left join _int_shared_devices as d using (platform_id, device_hash)
@@ -80,6 +84,10 @@ final as (
         avg(rating) as rating_avg,
         count(*) filter (is_shared_device) as shared_device_order_count,
         count(*) filter (is_shared_address) as shared_address_order_count,
+        -- Orders from shared devices or addresses that also look fake (an empty parcel or an
+        -- instant 5-star review): ring accounts' ordinary shopping elsewhere does not count.
+        count(*) filter (is_shared_device and has_fake_sign) as shared_device_fake_sign_count,
+        count(*) filter (is_shared_address and has_fake_sign) as shared_address_fake_sign_count,
         count(*) filter (delivered_at is not null) as delivered_count,
         count(*) filter (is_due) as due_count,
         count(*) filter (is_due and delivered_at is null) as undelivered_count,
