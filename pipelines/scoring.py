@@ -253,7 +253,7 @@ def score_merchants(
         .groupby(["platform_id", "merchant_id"])
         .agg(
             reason_codes=("code", ";".join),
-            reasons_zh=("text_zh", "；".join),
+            reasons_zh=("text_zh", "; ".join),  # the contract separates reasons with `;`
             reasons_en=("text_en", "; ".join),
         )
         .reset_index()
