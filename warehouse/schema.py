@@ -256,3 +256,48 @@ def dataset_for_file(file_name: str) -> Dataset | None:
     stem = file_name.lower().split(".", 1)[0]
     first_word = stem.replace("-", "_").split("_", 1)[0]
     return DATASETS.get(first_word)
+
+
+# Layers of the warehouse, by table-name prefix (see docs/warehouse.md for the naming rule).
+LAYER_PREFIXES = ("raw", "quarantine", "stg")
+# Bookkeeping columns every raw, quarantine and staged row carries, in this order.
+LINEAGE_COLUMNS = ("_load_id", "_source_file", "_source_line")
+# Datasets whose credit_code is checked (GB 32100 check digit) and flagged once staged.
+CREDIT_CODE_FLAG = "is_credit_code_valid"
+# Warehouse tables outside the per-dataset layers.
+LOAD_LOG_TABLE = "load_log"
+LOAD_CHECKS_TABLE = "load_checks"
+
+
+def quote_identifier(name: str) -> str:
+    """The one way an identifier enters SQL: double-quoted, embedded quotes doubled.
+
+    Contract names come from this module; the only other identifiers are a feed's own
+    header names (kept as extra columns), which is why quoting is escaping, not a lookup.
+    """
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise ValueError(f"not a usable identifier: {name!r}")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_name(layer: str, dataset: Dataset | str) -> str:
+    """`raw_<dataset>`, `quarantine_<dataset>` or `stg_<dataset>`, only for contract datasets."""
+    name = dataset.name if isinstance(dataset, Dataset) else dataset
+    if layer not in LAYER_PREFIXES or name not in DATASETS:
+        raise ValueError(f"no table for layer {layer!r} and dataset {name!r}")
+    return f"{layer}_{name}"
+
+
+def batch_table_name(layer: str, dataset: Dataset | str) -> str:
+    """`_int_<layer>_<dataset>`: the temporary table a load fills before appending to the layer table."""
+    return f"_int_{table_name(layer, dataset)}"
+
+
+def has_credit_code_flag(dataset: Dataset) -> bool:
+    """True for the datasets staged with an `is_credit_code_valid` flag (merchants, licenses)."""
+    return "credit_code" in dataset.column_names
+
+
+def normalise_header(name: str) -> str:
+    """A header as compared with contract names: BOM and surrounding blanks removed, lower case."""
+    return name.replace("\ufeff", "").strip().lower()

@@ -1,0 +1,427 @@
+"""Load feed files into the warehouse: raw_ → quarantine_ / stg_, with every row accounted for in load_log.
+
+One call of `ingest` is one load: every file goes into a private copy of the warehouse
+(warehouse/publish.py), each file in its own transaction, and the copy is published only
+when the whole load got through. The row work is DuckDB SQL from warehouse/sql/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from warehouse.checks import Finding, run_checks
+from warehouse.columns import ColumnPlan, plan_columns, source_select
+from warehouse.ddl import (
+    add_extra_columns,
+    create_macros,
+    ensure_batch_tables,
+    ensure_tables,
+    flush_batches,
+    uscc_parameters,
+)
+from warehouse.encoding import LINE_COLUMN, FileRejected, prepare_csv
+from warehouse.mappings import Mapping, get_mapping
+from warehouse.publish import connect_readonly, open_for_write, work_dir
+from warehouse.schema import (
+    CREDIT_CODE_FLAG,
+    DATASETS,
+    batch_table_name,
+    dataset_for_file,
+    has_credit_code_flag,
+    quote_identifier,
+)
+from warehouse.sources import (
+    FilePart,
+    dedupe_header,
+    discover_files,
+    file_format,
+    file_hash,
+    first_line,
+    identify,
+    parquet_header,
+    read_workbook,
+    sheet_table,
+)
+from warehouse.sqlfiles import read_sql, render_sql
+from warehouse.validation import Binder, checked_sql_fragments, duplicate_sql_fragments
+
+LOADED, REJECTED, ALREADY_LOADED, SKIPPED = "loaded", "rejected", "already loaded", "skipped"
+CSV_REASON_PREFIX = "csv: "
+# A load keeps each dataset's rows in temporary batch tables and appends them in one
+# statement (one write, no partial row groups to rewrite at checkpoint); past this many
+# raw rows a batch is appended early, which bounds the memory a big load needs.
+FLUSH_ROWS = 2_000_000
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class FileResult:
+    """What happened to one file (or sheet) and dataset in a load: the load report's row and load_log's."""
+
+    source_file: str
+    file_name: str
+    file_hash: str
+    status: str
+    message: str = ""
+    sheet: str | None = None
+    dataset: str | None = None
+    mapping: str | None = None
+    encoding: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    started_at: dt.datetime = field(default_factory=dt.datetime.now)
+    finished_at: dt.datetime = field(default_factory=dt.datetime.now)
+
+    @property
+    def seconds(self) -> float:
+        """How long the file took."""
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass
+class LoadReport:
+    """The outcome of one `ingest` call: a result per file, the data-quality findings, and whether it was published."""
+
+    load_id: str
+    db_path: Path
+    results: list[FileResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    published: bool = False
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        """Files (or sheets) that were rejected whole."""
+        return [r for r in self.results if r.status == REJECTED]
+
+    @property
+    def exit_status(self) -> int:
+        """0 when nothing was rejected (quarantined rows alone do not count), 2 when a file was."""
+        return 2 if self.rejected else 0
+
+
+def describe_parts(
+    con: duckdb.DuckDBPyConnection, path: Path, forced: Mapping | None, temp_dir: Path
+) -> list[FilePart]:
+    """The loadable parts of one file (one, or one per chosen sheet); FileRejected if the file is unreadable."""
+    if not path.is_file():
+        raise FileRejected("no such file")
+    fmt = file_format(path)
+    if fmt == "csv":
+        prepared = prepare_csv(path, temp_dir)
+        header = dedupe_header(prepared.header)
+        if not header:
+            raise FileRejected("no header line")
+        return [FilePart(path, fmt, header, csv=prepared)]
+    if fmt == "parquet":
+        return [FilePart(path, fmt, dedupe_header(parquet_header(con, path)))]
+    if fmt == "xlsx":
+        sheets, titles = read_workbook(path)
+        parts = []
+        for sheet in sheets:
+            named = dataset_for_file(sheet.title) is not None
+            note = f"sheet '{sheet.title}'" + (
+                "" if named else " (first sheet: none is named after a dataset)"
+            )
+            others = [t for t in titles if t not in {s.title for s in sheets}]
+            if others:
+                note += "; not loaded: " + ", ".join(f"'{t}'" for t in others)
+            parts.append(FilePart(path, fmt, sheet.header, sheet=sheet.title, note=note, sheet_rows=sheet))
+        return parts
+    raise FileRejected("not a feed file: expected .csv, .csv.gz, .parquet or .xlsx")
+
+
+# Errors DuckDB raises for a file it cannot read (as opposed to a fault in our own SQL).
+READ_ERRORS = (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException)
+
+
+def insert_raw(
+    con: duckdb.DuckDBPyConnection, part: FilePart, plan: ColumnPlan, base: dict[str, object]
+) -> None:
+    """Append the part's rows to raw_<dataset> as text; FileRejected when DuckDB cannot read the file."""
+    try:
+        append_raw(con, part, plan, base)
+    except READ_ERRORS as exc:
+        raise FileRejected(f"cannot read the {part.fmt.upper()} file: {first_line(exc)}") from None
+
+
+def append_raw(
+    con: duckdb.DuckDBPyConnection, part: FilePart, plan: ColumnPlan, base: dict[str, object]
+) -> None:
+    """Append the part's rows to raw_<dataset> as text; set aside what cannot be read as records."""
+    raw_table = batch_table_name("raw", part.dataset)
+    b = Binder()
+    con.execute(read_sql("_int_rejected_records"))
+    if part.fmt == "csv" and part.csv is not None:
+        con.execute("drop table if exists _int_csv_rejects")
+        con.execute("drop table if exists _int_csv_scans")
+        has_lines = part.csv.has_line_column
+        line = f"cast(src.{quote_identifier(LINE_COLUMN)} as bigint)" if has_lines else "src.ordinality + 1"
+        sql = render_sql(
+            "raw__from_csv",
+            raw_table=raw_table,
+            source_columns=source_select(plan, b, False),
+            line_expression=line,
+        )
+        names = ([LINE_COLUMN] if has_lines else []) + part.header
+        columns = {name: "VARCHAR" for name in names}
+        con.execute(sql, {**b.params, **base, "read_path": str(part.csv.read_path), "csv_columns": columns})
+        if con.execute("select count(*) from _int_csv_rejects").fetchone()[0]:
+            if not has_lines:
+                con.execute(render_sql("raw__renumber_lines", raw_table=raw_table), base)
+            con.execute(read_sql("_int_rejected_records__from_csv"), {"reason_prefix": CSV_REASON_PREFIX})
+        for bad in part.csv.bad_records:
+            con.execute(
+                read_sql("_int_rejected_records__insert"),
+                {"source_line": bad.line, "raw_record": bad.text, "reason": bad.reason},
+            )
+    elif part.fmt == "parquet":
+        sql = render_sql(
+            "raw__from_parquet", raw_table=raw_table, source_columns=source_select(plan, b, True)
+        )
+        con.execute(sql, {**b.params, **base, "read_path": str(part.path)})
+    elif part.sheet_rows is not None:
+        con.register("_int_sheet_rows", sheet_table(part.sheet_rows))
+        try:
+            sql = render_sql(
+                "raw__from_rows", raw_table=raw_table, source_columns=source_select(plan, b, False)
+            )
+            con.execute(sql, {**b.params, **base})
+        finally:
+            con.unregister("_int_sheet_rows")
+
+
+def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, result: FileResult) -> None:
+    """Load one part inside the current transaction and fill in its row accounting; FileRejected if it cannot."""
+    dataset = part.dataset
+    assert dataset is not None
+    plan = plan_columns(part.header, dataset, part.mapping)
+    if plan.missing_required:
+        missing = ", ".join(plan.missing_required)
+        where = f"{part.path.name}" + (f", sheet '{part.sheet}'" if part.sheet else "")
+        raise FileRejected(f"missing required column(s) {missing} in {where}")
+    ensure_batch_tables(con, dataset)
+    add_extra_columns(con, dataset, list(plan.extras))
+    base: dict[str, object] = {"load_id": load_id, "source_file": part.source_file}
+    insert_raw(con, part, plan, base)
+    # Files go into this load's batch tables; flush_batches appends them to the layer tables at the end.
+    raw_table, quarantine_table = batch_table_name("raw", dataset), batch_table_name("quarantine", dataset)
+    stg_table = batch_table_name("stg", dataset)
+    con.execute(render_sql("quarantine__from_rejected_records", quarantine_table=quarantine_table), base)
+    b = Binder()
+    con.execute(
+        render_sql("_int_checked", raw_table=raw_table, **checked_sql_fragments(dataset, part.mapping, b)),
+        {**b.params, **base},
+    )
+    b = Binder()
+    con.execute(render_sql("_int_checked__duplicates", **duplicate_sql_fragments(dataset, b)), b.params)
+    con.execute(render_sql("quarantine", quarantine_table=quarantine_table, raw_table=raw_table), base)
+    key_match = " and ".join(
+        f"stg.{quote_identifier(k)} = checked.{quote_identifier(k)}" for k in dataset.key
+    )
+    con.execute(render_sql("stg__replace_keys", stg_table=stg_table, key_match=key_match))
+    flag = (
+        f"is_valid_uscc(checked.credit_code, $uscc_alphabet, $uscc_weights) as {CREDIT_CODE_FLAG},"
+        if has_credit_code_flag(dataset)
+        else ""
+    )
+    params = {**base, **uscc_parameters()} if flag else base
+    con.execute(render_sql("stg", stg_table=stg_table, credit_code_flag=flag), params)
+    counts = render_sql("load_log__counts", raw_table=raw_table, quarantine_table=quarantine_table)
+    raw_rows, rejected_records, loaded, quarantined = con.execute(counts, base).fetchone()
+    result.rows_read = raw_rows + rejected_records
+    result.rows_loaded, result.rows_quarantined = loaded, quarantined
+    if result.rows_read != loaded + quarantined:
+        # Never publish a load that lost or invented rows: abort the whole load.
+        raise RuntimeError(
+            f"{part.source_file}: row accounting broken: read {result.rows_read} != "
+            f"loaded {loaded} + quarantined {quarantined}"
+        )
+
+
+def describe_outcome(part: FilePart, result: FileResult) -> str:
+    """The load report's message for a loaded part: notes on sheet, mapping, encoding and empty files."""
+    notes = [n for n in (part.note,) if n]
+    if part.csv is not None and part.csv.encoding not in ("utf-8", "utf-8 with BOM"):
+        notes.append(f"encoding {part.csv.encoding}")
+    if result.rows_read == 0:
+        notes.append("header only: no rows")
+    return "; ".join(notes)
+
+
+def write_log(con: duckdb.DuckDBPyConnection, load_id: str, result: FileResult) -> None:
+    """Record one result in load_log (in the load's copy; published with it)."""
+    values = {
+        "load_id": load_id,
+        "source_file": result.source_file,
+        "file_name": result.file_name,
+        "sheet": result.sheet,
+        "dataset": result.dataset,
+        "mapping": result.mapping,
+        "encoding": result.encoding,
+        "file_hash": result.file_hash,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "status": result.status,
+        "message": result.message,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+    }
+    con.execute(read_sql("load_log__insert"), values)
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    digest: str,
+    load_id: str,
+    forced: Mapping | None,
+    temp_dir: Path,
+) -> list[FileResult]:
+    """Load every part of one file, each in its own transaction; a rejected part leaves no rows behind."""
+    started = dt.datetime.now()
+    try:
+        parts = describe_parts(con, path, forced, temp_dir)
+    except FileRejected as exc:
+        result = FileResult(str(path), path.name, digest, REJECTED, str(exc), started_at=started)
+        named = forced.dataset if forced else dataset_for_file(path.name)
+        result.dataset = named.name if named else None
+        write_log(con, load_id, result)
+        return [result]
+    results = []
+    for part in parts:
+        result = FileResult(part.source_file, path.name, digest, LOADED, sheet=part.sheet, started_at=started)
+        result.encoding = part.csv.encoding if part.csv else None
+        con.begin()
+        try:
+            identify(part, forced, part.sheet if part.sheet and dataset_for_file(part.sheet) else path.name)
+            result.dataset = part.dataset.name if part.dataset else None
+            result.mapping = part.mapping.name if part.mapping else None
+            load_part(con, part, load_id, result)
+            result.message = describe_outcome(part, result)
+            con.commit()
+        except FileRejected as exc:
+            con.rollback()
+            result.status = REJECTED
+            result.message = str(exc)
+            result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+        result.finished_at = dt.datetime.now()
+        write_log(con, load_id, result)
+        results.append(result)
+        started = dt.datetime.now()
+    return results
+
+
+def flush_loaded(con: duckdb.DuckDBPyConnection, results: list[FileResult], min_rows: int) -> None:
+    """Append the batches of the datasets in `results` to their layer tables once they hold `min_rows` rows."""
+    for name in sorted({r.dataset for r in results if r.status == LOADED and r.dataset}):
+        dataset = DATASETS[name]
+        batch = batch_table_name("raw", dataset)
+        exists = con.execute(
+            "select count(*) from duckdb_tables() where table_name = $name", {"name": batch}
+        ).fetchone()[0]
+        # The batch table name is built from the schema's whitelist, never from input.
+        if exists and con.execute(f"select count(*) from {batch}").fetchone()[0] >= min_rows:  # noqa: S608
+            con.begin()
+            flush_batches(con, dataset)
+            con.commit()
+
+
+def earlier_loads(db_path: Path, hashes: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """For each hash already loaded into the published warehouse: (load id, source file)."""
+    hashes = sorted(set(hashes))
+    if not db_path.exists() or not hashes:
+        return {}
+    con = connect_readonly(db_path)
+    try:
+        exists = con.execute(
+            "select count(*) from duckdb_tables() where table_name = $name", {"name": "load_log"}
+        ).fetchone()[0]
+        if not exists:
+            return {}
+        rows = con.execute(
+            read_sql("load_log__already_loaded"), {"file_hashes": hashes, "loaded_status": LOADED}
+        ).fetchall()
+    finally:
+        con.close()
+    return {h: (load_id, source) for h, load_id, source in rows}
+
+
+def new_load_id() -> str:
+    """A load id that sorts by time and is unique: 20260105T101500-1a2b3c."""
+    return f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def progress_line(index: int, total: int, results: list[FileResult]) -> str:
+    """One progress line for a finished file: rows, rate and outcome."""
+    lines = []
+    for r in results:
+        rate = r.rows_read / r.seconds if r.seconds > 0 else 0.0
+        where = r.file_name + (f"#{r.sheet}" if r.sheet else "")
+        lines.append(
+            f"[{index}/{total}] {where}: {r.dataset or '?'} {r.rows_read:,} rows in {r.seconds:.1f} s "
+            f"({rate:,.0f} rows/s), {r.rows_loaded:,} loaded, {r.rows_quarantined:,} quarantined, {r.status}"
+        )
+    return "\n".join(lines)
+
+
+def ingest(
+    paths: Iterable[Path | str],
+    db_path: Path | str,
+    mapping_name: str | None = None,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Load files and folders into the warehouse at `db_path` as one all-or-nothing load; returns the report.
+
+    Files whose content was loaded before are reported as already loaded and not read.
+    Raises on errors that are not the files' fault (the warehouse is then left as it was).
+    """
+    db_path = Path(db_path)
+    forced = get_mapping(mapping_name) if mapping_name else None
+    report = LoadReport(new_load_id(), db_path)
+    files, skipped = discover_files(Path(p) for p in paths)
+    hashes = {p: file_hash(p) for p in files if p.is_file()}
+    earlier = earlier_loads(db_path, hashes.values())
+    to_load: list[Path] = []
+    first_seen: dict[str, Path] = {}
+    for path in skipped:
+        report.results.append(FileResult(str(path), path.name, "", SKIPPED, "not a feed file (ignored)"))
+    for path in files:
+        digest = hashes.get(path, "")
+        if digest in earlier:
+            load_id, source = earlier[digest]
+            message = f"already loaded (load {load_id}, from {source})"
+            report.results.append(FileResult(str(path), path.name, digest, ALREADY_LOADED, message))
+        elif digest and digest in first_seen:
+            message = f"already loaded (same content as {first_seen[digest]} in this load)"
+            report.results.append(FileResult(str(path), path.name, digest, ALREADY_LOADED, message))
+        else:
+            if digest:
+                first_seen[digest] = path
+            to_load.append(path)
+    if not to_load:
+        return report
+    with open_for_write(db_path) as con:
+        # Beside the warehouse, not in /tmp: a killed load's leftovers go with its copy.
+        temp = work_dir(db_path)
+        temp.mkdir()
+        ensure_tables(con)
+        create_macros(con)
+        for index, path in enumerate(to_load, start=1):
+            results = load_file(con, path, hashes.get(path, ""), report.load_id, forced, temp)
+            report.results.extend(results)
+            if progress:
+                progress(progress_line(index, len(to_load), results))
+            flush_loaded(con, results, min_rows=FLUSH_ROWS)
+        flush_loaded(con, report.results, min_rows=0)
+        report.findings = run_checks(con, report.load_id)
+    report.published = True
+    return report

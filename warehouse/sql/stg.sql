@@ -1,0 +1,9 @@
+-- Stage the good rows of one file: typed, one row per key (the first in the file).
+insert into {stg_table} by name
+select
+    checked.* exclude (reasons),
+    {credit_code_flag}
+    $load_id as _load_id,
+    $source_file as _source_file
+from _int_checked as checked
+where len(checked.reasons) = 0
