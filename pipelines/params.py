@@ -26,7 +26,7 @@ class ComplaintTextParams:
     cross_platform_confidence: float = 0.9  # confidence factor when the complaint names no platform
     random_seed: int = 0  # seeds the held-out split, so the reported macro-F1 is reproducible
     top_ngrams_per_class: int = 10  # n-grams per category recorded with the run, to explain predictions
-    salt: str = "complainant-v1"  # for complainant_key, a hash that is not reversible to the phone
+    salt: str = "complainant-v1"  # keys complainant_key; recorded with the run, so a pseudonym only (docs)
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,10 @@ class RingParams:
     min_density_ratio: float = 2.0
     min_dense_ring_shops: int = 2  # one shop over many weeks is a shop's regulars, not a ring
     max_peel_rounds_per_platform: int = 100  # blocks peeled (kept or not) before giving up on a platform
-    # Lockstep co-purchase: only shop windows with a burst of accounts, at least this many times the
-    # shop's mean per window, and at most this many accounts (buying where hundreds buy is no evidence).
+    # Lockstep co-purchase: only shop windows with a burst of orders, at least this many times the
+    # shop's mean per window, and at most this many orders (buying where hundreds buy is no evidence).
     lockstep_min_burst_ratio: float = 3.0
-    lockstep_max_window_buyers: int = 200
+    lockstep_max_window_orders: int = 200
     # Shared devices and addresses: an id used by more accounts is a pickup point or a shared
     # fingerprint, not one operator. A linked group's shop is in the ring when the group ordered
     # there repeatedly, or placed at least this share of the shop's orders while it was active.
@@ -315,6 +315,7 @@ SIGNALS: tuple[Signal, ...] = (
         2.0,
         "拒绝 {value:.0%} 的七日无理由退货申请（{count:.0f} 件），同类商户第 {pct} 百分位",
         "refused {value:.0%} of eligible 7-day no-reason returns ({count:.0f}), {pct}th percentile of peers",
+        min_spread=1.0,
     ),
     Signal(
         "AS_SLOW_REFUNDS",
@@ -332,9 +333,19 @@ SIGNALS: tuple[Signal, ...] = (
         "rate",
         "late_response_count",
         "answerable_count",
-        1.5,
+        2.0,
         "{value:.0%} 的投诉超过 15 天未首次回应，同类商户第 {pct} 百分位",
         "{value:.0%} of complaints had no first response within 15 days, {pct}th percentile of peers",
+    ),
+    Signal(
+        "AS_SLOW_FIRST_RESPONSE",
+        "after_sales",
+        "level",
+        "first_response_p50_hours",
+        "responded_count",
+        1.5,
+        "投诉首次回应中位需 {value:.0f} 小时，同类商户第 {pct} 百分位",
+        "median first response to complaints {value:.0f} hours, {pct}th percentile of peers",
     ),
     Signal(
         "AS_UNRESOLVED",

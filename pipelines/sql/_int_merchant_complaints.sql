@@ -43,6 +43,7 @@ final as (
         ) as unresolved_count,
         count(*) filter (c.status = 'resolved') as resolved_count,
         median(epoch(c.first_response_at - c.received_at) / 3600) as first_response_p50_hours,
+        count(c.first_response_at) as responded_count,
         coalesce(any_value(r.repeat_complaint_count), 0) as repeat_complaint_count
     from complaints as c
     left join repeaters as r using (platform_id, merchant_id)
