@@ -47,19 +47,23 @@ class RingParams:
     min_density_ratio: float = 2.0
     min_dense_ring_shops: int = 2  # one shop over many weeks is a shop's regulars, not a ring
     max_peel_rounds_per_platform: int = 100  # blocks peeled (kept or not) before giving up on a platform
-    # Lockstep co-purchase: only shop windows with a burst of orders, at least this many times the
-    # shop's mean per window, and at most this many orders (buying where hundreds buy is no evidence).
+    # Lockstep co-purchase: only bursts count, two adjacent windows of a shop with at least this many
+    # times the orders its other windows average, and at most this many (buying where hundreds buy at
+    # once is no evidence of coordination).
     lockstep_min_burst_ratio: float = 3.0
     lockstep_max_window_orders: int = 200
     # Shared devices and addresses: an id used by more accounts is a pickup point or a shared
-    # fingerprint, not one operator. A linked group's shop is in the ring when the group ordered
-    # there repeatedly, or placed at least this share of the shop's orders while it was active.
+    # fingerprint, not one operator.
     max_accounts_per_identity: int = 100
+    # A candidate shop is in its ring when enough of the ring ordered there (this share of the
+    # best-covered shop's accounts), and they ordered repeatedly, or ran a campaign there (this share
+    # of the shop's orders, within at most this part of the ring's active time), or dominate its
+    # orders. Camouflage at popular shops is spread over the ring's whole time and is a small share.
+    min_group_coverage: float = 0.25
     min_orders_per_account: float = 2.0
     min_ring_order_share: float = 0.2
-    # ...and when this share of the group's accounts ordered there: camouflage orders at popular
-    # shops are spread thin over many shops, a ring's shops are where most of the group buys.
-    min_group_coverage: float = 0.25
+    max_campaign_span_share: float = 0.9
+    min_dominant_order_share: float = 0.5
     # A later method's ring whose accounts are mostly (this share) in an earlier ring only adds shops.
     duplicate_buyer_overlap: float = 0.5
     evidence_zh: dict[str, str] = field(
@@ -69,19 +73,20 @@ class RingParams:
             "co_purchase": "{buyers} 个账号两两在 {hours} 小时内先后于至少 {min_shared} 家相同店铺下单，"
             "{weeks} 周内在 {shops} 家店铺共下单 {orders} 笔，共用 {devices} 台设备、{addresses} 个收货地址",
             "shared_identity": "{buyers} 个共用 {devices} 台设备、{addresses} 个收货地址的关联账号在 {weeks} 周内"
-            "向 {shops} 家店铺反复下单 {orders} 笔，平均每个账号 {orders_per_buyer} 笔",
+            "向 {shops} 家店铺下单 {orders} 笔，平均每个账号 {orders_per_buyer} 笔",
         }
     )
+    # English counts come as phrases ({shops_en} = "1 shop" or "12 shops"), Chinese as numbers.
     evidence_en: dict[str, str] = field(
         default_factory=lambda: {
-            "dense": "{buyers} accounts placed {orders} orders at {shops} shops within {weeks} weeks, each at "
-            "{shops_per_buyer} of them on average, sharing {devices} devices and {addresses} addresses; "
+            "dense": "{buyers_en} placed {orders_en} at {shops_en} within {weeks_en}, each at "
+            "{shops_per_buyer} of them on average, sharing {devices_en} and {addresses_en}; "
             "density {ratio}× the platform background",
-            "co_purchase": "{buyers} accounts ordered in pairs from at least {min_shared} of the same shops "
-            "within {hours} hours of each other: {orders} orders at {shops} shops within {weeks} weeks, "
-            "sharing {devices} devices and {addresses} addresses",
-            "shared_identity": "{buyers} linked accounts sharing {devices} devices and {addresses} addresses "
-            "placed {orders} orders at {shops} shops within {weeks} weeks, {orders_per_buyer} per account",
+            "co_purchase": "{buyers_en} ordered in pairs from at least {min_shared} of the same shops "
+            "within {hours} hours of each other: {orders_en} at {shops_en} within {weeks_en}, "
+            "sharing {devices_en} and {addresses_en}",
+            "shared_identity": "{buyers_en} linked by {devices_en} and {addresses_en} placed {orders_en} "
+            "at {shops_en} within {weeks_en}, {orders_per_buyer} per account",
         }
     )
 

@@ -1,10 +1,10 @@
 -- Account pairs in lockstep (CopyCatch-style): both ordered from the same shop within the window, at
 -- $lockstep_min_shared_shops or more distinct shops. One row per qualifying pair and shared shop.
--- Only burst windows count: a shop window with at least $min_ring_buyers accounts and at least
--- $lockstep_min_burst_ratio times the shop's mean per window, but no more than
--- $lockstep_max_window_buyers (co-buying where hundreds buy at once is no evidence). A campaign
--- makes such bursts; steady traffic does not, which also keeps the self-join small at 10M orders.
--- A pair within the window sits in the same window-long bucket or in the next one.
+-- Orders fall in window-long buckets, so a pair within the window sits in one bucket or two adjacent
+-- ones. Only bursts count: two adjacent buckets of a shop with at least $min_ring_buyers orders and
+-- at least $lockstep_min_burst_ratio times what the shop's other buckets (first to last) average for
+-- two, but no more than $lockstep_max_window_orders (co-buying where hundreds buy at once is no
+-- evidence). A campaign makes such bursts, steady traffic does not, and the self-join stays small.
 create or replace temp table _int_lockstep_pairs as
 with orders as (
     select
@@ -16,38 +16,58 @@ with orders as (
     from _int_ring_orders as o
 ),
 
-platform_spans as (
-    select o.platform_id, max(o.bucket) - min(o.bucket) + 1 as bucket_count
-    from orders as o
-    group by o.platform_id
-),
-
-windows as (
-    select o.platform_id, o.shop_key, o.bucket, count(distinct o.buyer_key) as buyer_count
+buckets as (
+    select o.shop_key, o.bucket, count(*) as order_count
     from orders as o
     group by all
 ),
 
-shop_means as (
-    select w.shop_key, sum(w.buyer_count) / any_value(p.bucket_count) as mean_buyer_count
-    from windows as w
-    inner join platform_spans as p using (platform_id)
-    group by w.shop_key
+shop_totals as (
+    select b.shop_key, sum(b.order_count) as order_count, max(b.bucket) - min(b.bucket) + 1 as bucket_count
+    from buckets as b
+    group by b.shop_key
 ),
 
-burst_windows as (
-    select w.shop_key, w.bucket
-    from windows as w
-    inner join shop_means as m using (shop_key)
-    where w.buyer_count >= $min_ring_buyers
-        and w.buyer_count >= $lockstep_min_burst_ratio * m.mean_buyer_count
-        and w.buyer_count <= $lockstep_max_window_buyers
+spans as (
+    select b.shop_key, b.bucket, b.order_count + coalesce(n.order_count, 0) as order_count
+    from buckets as b
+    left join buckets as n on n.shop_key = b.shop_key and n.bucket = b.bucket + 1
+),
+
+burst_spans as (
+    select s.shop_key, s.bucket
+    from spans as s
+    inner join shop_totals as t using (shop_key)
+    where s.order_count >= $min_ring_buyers
+        and s.order_count <= $lockstep_max_window_orders
+        and s.order_count
+            >= $lockstep_min_burst_ratio * 2 * (t.order_count - s.order_count) / greatest(t.bucket_count - 2, 1)
+),
+
+burst_buckets as (
+    select distinct b.shop_key, b.bucket + d.step as bucket
+    from burst_spans as b
+    cross join (select unnest([0, 1]) as step) as d
+),
+
+in_bursts as (
+    select o.*
+    from orders as o
+    semi join burst_buckets as b using (shop_key, bucket)
+),
+
+-- A pair needs bursts at $lockstep_min_shared_shops shops, so each of its accounts does too.
+burst_buyers as (
+    select i.buyer_key
+    from in_bursts as i
+    group by i.buyer_key
+    having count(distinct i.shop_key) >= $lockstep_min_shared_shops
 ),
 
 burst_orders as (
-    select o.*
-    from orders as o
-    semi join burst_windows as b using (shop_key, bucket)
+    select i.*
+    from in_bursts as i
+    semi join burst_buyers as b using (buyer_key)
 ),
 
 co_orders as (

@@ -2,18 +2,23 @@
 -- edges from which linked-account groups are grown. Ids used by more than $max_accounts_per_identity
 -- accounts (pickup points, a blank fingerprint) tie strangers together and are left out.
 create or replace temp table _int_shared_identity_links as
-with identities as (
-    select o.platform_id, o.buyer_key, 'device' as identity_kind, o.device_key as identity_key
+with account_identities as (
+    select distinct o.buyer_key, o.device_key, o.address_key
     from _int_ring_orders as o
-    where o.device_key is not null
+),
+
+identities as (
+    select a.buyer_key, 'device' as identity_kind, a.device_key as identity_key
+    from account_identities as a
+    where a.device_key is not null
     union all
-    select o.platform_id, o.buyer_key, 'address', o.address_key
-    from _int_ring_orders as o
-    where o.address_key is not null
+    select a.buyer_key, 'address', a.address_key
+    from account_identities as a
+    where a.address_key is not null
 ),
 
 links as (
-    select distinct i.platform_id, i.buyer_key, i.identity_kind, i.identity_key
+    select distinct i.buyer_key, i.identity_kind, i.identity_key
     from identities as i
 ),
 
