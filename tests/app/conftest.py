@@ -1,0 +1,101 @@
+"""App test fixtures: one small market generated, loaded and scored (twice) per session, real DuckDB files."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines.params import ScoringParams
+from pipelines.run import run_scoring
+from tests.conftest import small_market
+from warehouse.loader import ingest
+
+APP = Path(__file__).resolve().parents[2] / "dashboard.py"
+# Small enough to build in about ten seconds, big enough for rings, spikes and every risk level.
+MARKET = {"seed": 11, "merchants": 150, "orders": 40_000, "days": 90}
+# Rows the loader must quarantine, carrying personal data the Data page has to mask.
+BAD_PHONE, BAD_NAME, BAD_REPRESENTATIVE = "13912345678", "王小明", "赵大宝"
+BAD_COMPLAINTS = (
+    "complaint_id,received_at,channel,platform_id,merchant_id,shop_name,category,description,amount_involved,"
+    "consumer_name,consumer_phone,status,first_response_at,closed_at,outcome,resolution_channel\n"
+    f"CBAD0001,2026-07-01 10:00:00,12315,P01,,某店,quality,请回电 {BAD_PHONE},12.5,{BAD_NAME},{BAD_PHONE},shipped,,,,\n"
+    f"CBAD0002,2026-13-45 10:00:00,web,P01,,某店,quality,质量差,-5,{BAD_NAME},{BAD_PHONE},open,,,,\n"
+)
+BAD_LICENCES = (
+    "credit_code,company_name,license_type,status,issued_on,expires_on,business_scope,legal_representative,"
+    "registered_region\n"
+    f"91110000BAD0000001,坏数据有限公司,business_license,suspended,2024-01-01,,服装,{BAD_REPRESENTATIVE},北京\n"
+)
+PAGES = {
+    "overview": "pages/overview_page.py",
+    "merchants": "pages/merchants_page.py",
+    "merchant": "pages/merchant_page.py",
+    "platforms": "pages/platforms_page.py",
+    "trends": "pages/trends_page.py",
+    "watchlist": "pages/watchlist_page.py",
+    "data": "pages/data_page.py",
+    "method": "pages/method_page.py",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Warehouses:
+    """The fixture warehouses: scored (two runs), loaded but not scored, and a path with nothing."""
+
+    scored: Path
+    unscored: Path
+    missing: Path
+    run_ids: tuple[str, str]
+
+
+@pytest.fixture(scope="session")
+def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Warehouses:
+    """Build the warehouses once: generate, ingest (with bad rows), score twice, copy without scores."""
+    root = tmp_path_factory.mktemp("app")
+    market = small_market(tmp_path_factory.mktemp("app_market"), **MARKET)
+    extra = root / "extra"
+    extra.mkdir()
+    (extra / "complaints_bad.csv").write_text(BAD_COMPLAINTS, encoding="utf-8")
+    (extra / "licenses_bad.csv").write_text(BAD_LICENCES, encoding="utf-8")
+    scored = root / "scored.duckdb"
+    ingest([market.feed, extra], scored)
+    unscored = root / "unscored.duckdb"
+    shutil.copyfile(scored, unscored)
+    # Two runs, so the overview has a previous run and a shop has a history; different params
+    # give the second run its own id even within the same second.
+    first = run_scoring(scored)
+    second = run_scoring(scored, dataclasses.replace(ScoringParams(), memory_limit_mb=1024))
+    return Warehouses(scored, unscored, root / "nothing" / "market.duckdb", (first, second))
+
+
+@pytest.fixture()
+def use_warehouse(monkeypatch: pytest.MonkeyPatch):
+    """Point the app at a warehouse file through MARKET_DB, as a deployment would."""
+
+    def point(path: Path) -> None:
+        monkeypatch.setenv("MARKET_DB", str(path))
+
+    return point
+
+
+@pytest.fixture()
+def scored_app(warehouses: Warehouses, use_warehouse) -> AppTest:
+    """An AppTest of the dashboard on the scored warehouse (not yet run)."""
+    use_warehouse(warehouses.scored)
+    return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def new_app() -> AppTest:
+    """A fresh AppTest session of the dashboard."""
+    return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def read_table(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows from the fixture warehouse, read-only (for expected values)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
