@@ -439,6 +439,7 @@ def keep_ring_shops(
 ) -> list[Candidate]:
     """The candidates with only the shops that pass ring_shop_test, and enough of them."""
     register_candidates(con, candidates)
+    run_sql(con, "_int_ring_member_orders", {})
     run_sql(con, "_int_ring_shop_checks", {})
     checks = con.execute(
         """
@@ -567,6 +568,7 @@ def evidence(row: pd.Series, params: RingParams) -> tuple[str, str]:
 
 def ring_table(con: duckdb.DuckDBPyConnection, params: RingParams, run_id: str) -> pd.DataFrame:
     """out_rings rows: candidates recounted on their orders, kept if still large enough, numbered."""
+    run_sql(con, "_int_ring_member_orders", {})
     run_sql(con, "_int_ring_order_sets", {})
     run_sql(con, "_int_ring_summaries", {})
     rings = con.execute(

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipelines.commands.options import add_db_option
 from warehouse.settings import get_settings
 
 EPILOG = """\
@@ -34,13 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="warehouse file (default: $MARKET_DB, else data/market.duckdb)",
-    )
+    add_db_option(parser)
     parser.add_argument(
         "--truth", type=Path, required=True, metavar="TRUTH_DIR", help="the generator's ground-truth folder"
     )

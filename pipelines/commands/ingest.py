@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipelines.commands.options import add_db_option
 from warehouse.loader import ingest
 from warehouse.mappings import available_mappings
 from warehouse.report import render_report
@@ -41,13 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="feed file or folder (searched recursively)"
     )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="warehouse file (default: $MARKET_DB, else data/market.duckdb)",
-    )
+    add_db_option(parser)
     parser.add_argument(
         "--mapping",
         choices=sorted(available_mappings()),

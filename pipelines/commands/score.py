@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipelines.commands.options import add_db_option
 from warehouse.settings import get_settings
 
 
@@ -21,9 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "timings in score_runs, and published whole: readers see the previous run until it is done."
         ),
     )
-    p.add_argument(
-        "--db", type=Path, default=None, help="warehouse file (default: $MARKET_DB or data/market.duckdb)"
-    )
+    add_db_option(p)
     p.add_argument("--quiet", action="store_true", help="print only the run id")
     p.set_defaults(func=run)
 

@@ -2,25 +2,9 @@
 -- accounts, orders, first and last order, and the shop's orders from anyone between those two
 -- (the base of the ring's share). The shop test in rings.py reads these.
 create or replace temp table _int_ring_shop_checks as
-with ring_buyers as (
-    select m.ring_key, m.member_key as buyer_key
-    from _int_ring_candidate_members as m
-    where m.member_type = 'buyer'
-),
-
-ring_shops as (
-    select m.ring_key, m.member_key as shop_key
-    from _int_ring_candidate_members as m
-    where m.member_type = 'shop'
-),
-
-member_orders as (
-    select b.ring_key, o.buyer_key, o.shop_key, o.ordered_s
-    from _int_ring_orders as o
-    inner join ring_buyers as b using (buyer_key)
-    inner join ring_shops as s on s.ring_key = b.ring_key and s.shop_key = o.shop_key
-    inner join _int_ring_candidates as c on c.ring_key = b.ring_key
-    where o.ordered_s between c.start_s and c.end_s
+with member_orders as (
+    select ring_key, buyer_key, shop_key, ordered_s
+    from _int_ring_member_orders
 ),
 
 per_shop as (
