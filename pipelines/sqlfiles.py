@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from warehouse.sqlfiles import read_sql_in
+
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
-@cache
 def read_sql(name: str) -> str:
     """The text of pipelines/sql/<name>.sql."""
-    path = (SQL_DIR / f"{name}.sql").resolve()
-    if SQL_DIR not in path.parents:
-        raise ValueError(f"not a pipelines SQL file: {name!r}")
-    return path.read_text(encoding="utf-8")
+    return read_sql_in(SQL_DIR, name)
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, values: dict[str, Any]) -> None:

@@ -9,12 +9,17 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
 @cache
+def read_sql_in(directory: Path, name: str) -> str:
+    """The text of <directory>/<name>.sql; a name that leads outside the directory is refused."""
+    path = (directory / f"{name}.sql").resolve()
+    if directory.resolve() not in path.parents:
+        raise ValueError(f"not an SQL file of {directory.name}/: {name!r}")
+    return path.read_text(encoding="utf-8")
+
+
 def read_sql(name: str) -> str:
     """The text of warehouse/sql/<name>.sql (names may include a sub-folder, e.g. checks/unique_key)."""
-    path = (SQL_DIR / f"{name}.sql").resolve()
-    if SQL_DIR not in path.parents:
-        raise ValueError(f"not a warehouse SQL file: {name!r}")
-    return path.read_text(encoding="utf-8")
+    return read_sql_in(SQL_DIR, name)
 
 
 def render_sql(name: str, **fragments: str) -> str:

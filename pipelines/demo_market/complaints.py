@@ -19,6 +19,7 @@ from pipelines.demo_market.orders import (
     REJECTED,
     OrderLives,
     epoch_seconds,
+    format_epoch,
 )
 from warehouse.schema import COMPLAINT_CATEGORIES, COMPLAINTS
 
@@ -100,10 +101,6 @@ class ComplaintSources:
     def arrays(self) -> dict[str, np.ndarray]:
         """The gathered orders as one array per field."""
         return {name: np.concatenate(getattr(self, name)) for name in self.__dataclass_fields__}
-
-
-def _fmt(seconds: int) -> str:
-    return "" if seconds < 0 else dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def build_complaints(market: Market, sources: ComplaintSources, rng: np.random.Generator) -> list[dict]:
@@ -202,7 +199,7 @@ def _complaint(
         if rng.random() < params.complaint_label_noise:
             labelled = str(rng.choice([c for c in COMPLAINT_CATEGORIES if c != category]))
     row = {
-        "received_at": _fmt(received),
+        "received_at": format_epoch(received),
         "channel": CHANNELS[_draw(rng, CHANNEL_WEIGHTS)],
         # A consumer who names only the shop sometimes forgets to say where they bought.
         "platform_id": ""
@@ -267,8 +264,8 @@ def _handling(market: Market, rng: np.random.Generator, shop: int, received: int
         status = "in_progress" if first_response >= 0 else "open"
     return {
         "status": status,
-        "first_response_at": _fmt(first_response),
-        "closed_at": _fmt(closed),
+        "first_response_at": format_epoch(first_response),
+        "closed_at": format_epoch(closed),
         "outcome": outcome,
         "resolution_channel": channel,
     }

@@ -14,7 +14,14 @@ import numpy as np
 from pipelines.demo_market import geography, text, writer
 from pipelines.demo_market.complaints import ComplaintSources, build_complaints
 from pipelines.demo_market.market import CATEGORY_NAMES, Market, build_market
-from pipelines.demo_market.orders import DAY, OrderDraw, OrganicDemand, epoch_seconds, live_orders
+from pipelines.demo_market.orders import (
+    DAY,
+    OrderDraw,
+    OrganicDemand,
+    epoch_seconds,
+    format_epoch,
+    live_orders,
+)
 from pipelines.demo_market.params import GeneratorParams, validate_params
 from pipelines.demo_market.planting import Plan, plant
 from warehouse.schema import COMPLAINTS, LICENSES, MERCHANTS, PLATFORMS
@@ -255,8 +262,8 @@ def _write_truth(market: Market, plan: Plan, truth_dir: Path, summary: Generatio
             "ring_id": ring.ring_id,
             "ring_type": ring.kind,
             "platform_id": market.platform_ids[ring.platform],
-            "start_at": _iso(ring.start_s),
-            "end_at": _iso(ring.end_s),
+            "start_at": format_epoch(ring.start_s),
+            "end_at": format_epoch(ring.end_s),
         }
         for buyer in writer.buyer_ids(np.asarray(ring.buyers), params.seed).to_pylist():
             ring_rows.append({**common, "member_type": "buyer", "member_id": buyer})
@@ -284,7 +291,3 @@ def _write_truth(market: Market, plan: Plan, truth_dir: Path, summary: Generatio
     (truth_dir / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     )
-
-
-def _iso(seconds: int) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")

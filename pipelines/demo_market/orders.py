@@ -87,6 +87,13 @@ def epoch_seconds(day: dt.date) -> int:
     return int((day - dt.date(1970, 1, 1)).total_seconds())
 
 
+def format_epoch(seconds: int) -> str:
+    """Local wall-clock text of epoch seconds, 'YYYY-MM-DD HH:MM:SS'; empty for -1 (no such event)."""
+    if seconds < 0:
+        return ""
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def promotion_days(start: dt.date, days: int) -> dict[str, dt.date]:
     """The peak day of each shopping festival that falls inside the period."""
     found = {}
