@@ -102,6 +102,18 @@ def localise_merchants(frame: pd.DataFrame, platform_names: dict[str, str] | Non
     return shown
 
 
+def spike_alert_columns() -> dict:
+    """Column settings for a table of spike alerts (out_spike_alerts rows)."""
+    return {
+        "week": st.column_config.DateColumn(t("col.week")),
+        "platform_id": t("col.platform"),
+        "category": t("col.complaint_category"),
+        "complaint_count": st.column_config.NumberColumn(t("col.complaints"), format="%d"),
+        "baseline_mean": st.column_config.NumberColumn(t("col.baseline_mean"), format="%.1f"),
+        "spike_z": st.column_config.NumberColumn(t("col.spike_z"), format="%.1f"),
+    }
+
+
 def merchant_columns() -> dict:
     """Column labels and formats of shop tables; sub-scores as bars."""
     config = {

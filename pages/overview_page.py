@@ -60,14 +60,7 @@ if not ui.empty(alerts, "overview.no_alerts"):
     st.dataframe(
         shown,
         hide_index=True,
-        column_config={
-            "week": st.column_config.DateColumn(t("col.week")),
-            "platform_id": t("col.platform"),
-            "category": t("col.complaint_category"),
-            "complaint_count": st.column_config.NumberColumn(t("col.complaints"), format="%d"),
-            "baseline_mean": st.column_config.NumberColumn(t("col.baseline_mean"), format="%.1f"),
-            "spike_z": st.column_config.NumberColumn(t("col.spike_z"), format="%.1f"),
-        },
+        column_config=ui.spike_alert_columns(),
     )
 
 st.subheader(t("overview.top_shops"))

@@ -112,12 +112,5 @@ if not ui.empty(alerts, "overview.no_alerts"):
             category=shown["category"].map(lambda c: i18n.label("complaint_category", c)),
         ),
         hide_index=True,
-        column_config={
-            "week": st.column_config.DateColumn(t("col.week")),
-            "platform_id": t("col.platform"),
-            "category": t("col.complaint_category"),
-            "complaint_count": st.column_config.NumberColumn(t("col.complaints"), format="%d"),
-            "baseline_mean": st.column_config.NumberColumn(t("col.baseline_mean"), format="%.1f"),
-            "spike_z": st.column_config.NumberColumn(t("col.spike_z"), format="%.1f"),
-        },
+        column_config=ui.spike_alert_columns(),
     )
