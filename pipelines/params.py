@@ -468,7 +468,8 @@ HARM_ZH = {"fraud": "欺诈与虚假宣传", "fake_trade": "刷单", "after_sale
 class ScoreParams:
     """How evidence turns into 0–100 scores, a composite, tiers and reasons."""
 
-    z_threshold: float = 2.0  # a statistical signal counts only beyond this many standard deviations
+    z_threshold: float = 1.5  # a statistical signal counts only beyond this many standard deviations
+    min_events: int = 2  # …and a rate signal only from this many events on
     z_cap: float = 12.0
     evidence_scale: float = 3.0  # score = 100 · (1 − exp(−evidence / scale))
     min_rate_spread_abs: float = 0.002  # between-shop spread of a rate is at least this much

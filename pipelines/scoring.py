@@ -162,7 +162,8 @@ def signal_evidence(
     x = _num(df, signal.numerator)
     n = _num(df, signal.denominator) if signal.denominator else np.ones(len(df))
     if signal.kind == "rate":
-        z = rate_z(x, n, category, params, signal.min_spread)
+        # One event is never evidence against a shop, however rare such events are.
+        z = np.where(x >= params.min_events, rate_z(x, n, category, params, signal.min_spread), 0.0)
         value = np.where(n > 0, x / np.where(n > 0, n, 1), 0.0)
         valid = n > 0
     elif signal.kind == "level":

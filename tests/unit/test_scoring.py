@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipelines.features import build_merchant_features, scope_items
 from pipelines.params import SIGNALS, FeatureParams, ScoreParams
-from pipelines.scoring import HARMS, rate_z, score_merchants
+from pipelines.scoring import HARMS, rate_z, score_merchants, signal_evidence
 from warehouse.credit_code import uscc_check_char
 from warehouse.ddl import ensure_tables
 
@@ -215,11 +215,26 @@ def test_rate_z_grows_with_events_and_is_zero_without_exposure(n0, data):
     assert after[0] >= before[0]
 
 
-def test_one_event_out_of_one_is_not_evidence():
-    n = np.array([1.0] + [200.0] * 50)
-    x = np.array([1.0] + [5.0] * 50)
+@pytest.mark.parametrize("signal", [s for s in SIGNALS if s.kind == "rate"], ids=lambda s: s.code)
+def test_one_event_is_never_evidence(signal):
+    shops = 60
+    frame = pd.DataFrame(
+        {
+            "main_category": ["服装"] * shops,
+            "peer_group": ["服装·small"] * shops,
+            signal.numerator: [1.0] + [0.0] * (shops - 1),
+            signal.denominator: [1.0] + [200.0] * (shops - 1),
+        }
+    )
+    evidence, _, _ = signal_evidence(frame, signal, ScoreParams())
+    assert evidence[0] == 0
+
+
+def test_two_events_out_of_two_are_evidence_when_rare():
+    n = np.array([2.0] + [200.0] * 50)
+    x = np.array([2.0] + [2.0] * 50)
     z = rate_z(x, n, pd.Series(["g"] * len(n)), ScoreParams(), 0.5)
-    assert z[0] < ScoreParams().z_threshold
+    assert z[0] > ScoreParams().z_threshold
 
 
 def test_every_signal_names_a_known_harm_and_kind():
