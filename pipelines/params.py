@@ -149,6 +149,7 @@ class Signal:
     zh: str
     en: str
     min_spread: float = 0.5  # rates: assumed between-shop spread, at least this share of the peer rate
+    full_at: float = 1.0  # flags: the value at which the rule holds fully (strength = value / full_at, ≤ 1)
 
 
 SIGNALS: tuple[Signal, ...] = (
@@ -162,6 +163,7 @@ SIGNALS: tuple[Signal, ...] = (
         4.0,
         "属于刷单团伙：{ring_buyer_count:.0f} 个关联账号下单，占本店订单 {value:.0%}",
         "in a fake-order ring: {ring_buyer_count:.0f} linked accounts placed {value:.0%} of the shop's orders",
+        full_at=0.25,  # a shop whose ring orders reach this share gets the ring's full weight
     ),
     Signal(
         "FT_EMPTY_PARCEL",
@@ -478,7 +480,6 @@ class ScoreParams:
     baseline_trim_quantile: float = 0.9  # a peer rate leaves out shops above this quantile of rates
     level_shrinkage: float = 5.0  # a level from n observations counts with weight n / (n + this)
     level_min_spread: float = 0.3  # honest shops' levels differ by at least this much on a log scale (±35%)
-    ring_full_share: float = 0.25  # a shop whose ring orders reach this share gets the ring's full weight
     peak_window_days: int = 3  # FeatureParams.newcomer_window_days: windows a shop's peak is chosen among
     new_company_days: int = 365  # a company younger than this at the as-of day…
     new_company_at_opening_days: int = 90  # …or registered this shortly before its shop opened

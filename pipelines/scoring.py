@@ -34,6 +34,7 @@ def prepare(features: pd.DataFrame, params: ScoreParams) -> pd.DataFrame:
     band = np.searchsorted(np.array(params.size_bands), orders, side="right")
     df["size_band"] = [SIZE_BAND_NAMES[min(b, len(SIZE_BAND_NAMES) - 1)] for b in band]
     df["peer_group"] = df["main_category"] + "·" + df["size_band"]
+    df["comparison_group"] = peer_groups(df, params.min_peer_group)
     status = df["licence_status"].fillna("")
     df["is_licence_bad"] = status.isin(BAD_LICENCE_STATUSES) | df["is_licence_past_expiry"].fillna(
         False
@@ -146,18 +147,14 @@ def signal_evidence(
     df: pd.DataFrame, signal: Signal, params: ScoreParams
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Evidence (≥ 0) each shop gives for the signal, with the value shown and its peer percentile."""
-    category = peer_groups(df, params.min_peer_group)
+    category = df["comparison_group"]
     if signal.kind == "flag":
+        # Flags are booleans, or values where a rule holds more or less firmly (up to full_at).
         raw = df[signal.numerator]
-        if signal.code == "FT_RING":
-            value = _num(df, signal.numerator)
-            strength = np.clip(value / params.ring_full_share, 0, 1) * (_num(df, "ring_count") > 0)
-        else:
-            # Flags are booleans, or strengths between 0 and 1 where a rule holds more or less firmly.
-            value = pd.to_numeric(raw.astype("object").where(raw.notna(), 0), errors="coerce").to_numpy(
-                dtype=float
-            )
-            strength = np.clip(value, 0, 1)
+        value = pd.to_numeric(raw.astype("object").where(raw.notna(), 0), errors="coerce").to_numpy(
+            dtype=float
+        )
+        strength = np.clip(value / signal.full_at, 0, 1)
         return signal.weight * strength, value, np.full(len(df), 100.0)
     x = _num(df, signal.numerator)
     n = _num(df, signal.denominator) if signal.denominator else np.ones(len(df))

@@ -395,16 +395,16 @@ def _censor(lives: OrderLives, end_s: int) -> None:
     lives.refund_completed_at[late_request] = -1
     lives.rating[lives.reviewed_at < 0] = 0
     lives.weight_g[lives.shipped_at < 0] = -1
-    awaiting = (lives.refund_outcome == 0) & (lives.refund_completed_at < 0)
-    lives.refund_outcome[awaiting] = 2
+    awaiting = (lives.refund_outcome == APPROVED) & (lives.refund_completed_at < 0)
+    lives.refund_outcome[awaiting] = PENDING
 
     status = lives.status
     active = status != CANCELLED
     in_flight = active & (lives.delivered_at < 0) & (lives.refund_reason < 0)
     recent = lives.draw.ordered_at >= end_s - 20 * DAY
     status[in_flight & recent] = IN_PROGRESS
-    status[active & (lives.refund_outcome == 2)] = IN_PROGRESS
-    approved = active & (lives.refund_outcome == 0)
+    status[active & (lives.refund_outcome == PENDING)] = IN_PROGRESS
+    approved = active & (lives.refund_outcome == APPROVED)
     goods_back = np.isin(lives.refund_reason, (NO_REASON, QUALITY, NOT_AS_DESCRIBED)) & (
         lives.delivered_at >= 0
     )

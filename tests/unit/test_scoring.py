@@ -222,6 +222,7 @@ def test_one_event_is_never_evidence(signal):
         {
             "main_category": ["服装"] * shops,
             "peer_group": ["服装·small"] * shops,
+            "comparison_group": ["服装·small"] * shops,
             signal.numerator: [1.0] + [0.0] * (shops - 1),
             signal.denominator: [1.0] + [200.0] * (shops - 1),
         }
