@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.demo_market.generate import generate_market
-from pipelines.demo_market.params import GeneratorParams
+from pipelines.demo_market.params import GeneratorParams, parse_range
 from pipelines.params import ScoringParams
 from pipelines.watchlist import HARMS
 from warehouse.loader import ingest
@@ -46,12 +46,10 @@ KNOBS = {
 
 def parse_knob_value(knob: Knob, text: str, pair_separator: str = ",") -> object:
     """One knob value from text: a number, or for range knobs MIN<sep>MAX (one number means MIN = MAX)."""
-    text = text.strip()
     try:
         if not knob.is_range:
-            return knob.kind(text)
-        low, _, high = text.partition(pair_separator)
-        return (knob.kind(low), knob.kind(high or low))
+            return knob.kind(text.strip())
+        return parse_range(knob.kind, text, pair_separator)
     except ValueError:
         raise ValueError(f"not a value for {knob.field}: {text!r}") from None
 

@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 from pipelines.demo_market.generate import generate_market
-from pipelines.demo_market.params import GeneratorParams
+from pipelines.demo_market.params import GeneratorParams, parse_range
 
 
 def _pair(kind: type):
     def parse(value: str):
-        lo, _, hi = value.partition(",")
         try:
-            return (kind(lo), kind(hi or lo))
+            return parse_range(kind, value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected MIN,MAX, got {value!r}") from None
 

@@ -129,6 +129,12 @@ class GeneratorParams:
         return values
 
 
+def parse_range(kind: type, text: str, separator: str = ",") -> tuple:
+    """A (min, max) knob from text such as `150,400`; one number means min = max. ValueError if malformed."""
+    low, _, high = text.strip().partition(separator)
+    return (kind(low), kind(high or low))
+
+
 def validate_params(params: GeneratorParams) -> None:
     """Raise ValueError naming the first knob that is out of range."""
     checks = [
