@@ -336,8 +336,10 @@ class Planter:
         if peaks:
             peak_day = (peaks[int(rng.integers(0, len(peaks)))] - params.start).days
         else:  # no festival in the period: the shop's own anniversary sale
-            peak_day = int(rng.integers(max(opened_day + 12, params.days // 3), params.days))
-        lead = int(rng.integers(3, 11))
+            # A short period leaves no room for 12 days of trading first: the peak is then its last day.
+            earliest = min(max(opened_day + 12, params.days // 3), params.days - 1)
+            peak_day = int(rng.integers(earliest, params.days))
+        lead = min(int(rng.integers(3, 11)), peak_day)  # the burst stays inside the period
         share = _lerp(*params.promo_fake_share, u)
         per_day = max(3.0, self.expected_daily[shop] * 1.5 * share / (1 - share))
         counts = rng.poisson(per_day, size=lead)

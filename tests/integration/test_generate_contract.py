@@ -218,3 +218,10 @@ def test_cli_help_and_bad_params(tmp_path):
         cwd=root,
     )
     assert bad.returncode == 2 and "merchants must be at least 20" in bad.stderr
+
+
+@pytest.mark.parametrize("days", [1, 5, 13])
+def test_short_periods_generate(tmp_path, days):
+    params = GeneratorParams(merchants=40, days=days, orders=2000, ring_workers=(5, 9))
+    summary = generate_market(params, tmp_path / "feed", tmp_path / "truth")
+    assert summary.rows["transactions"] > 0
