@@ -18,6 +18,7 @@ class ColumnPlan:
     constants: dict[str, str]
     extras: dict[str, str]
     missing_required: tuple[str, ...]
+    absent: tuple[str, ...] = ()
 
 
 def plan_columns(header: list[str], dataset: Dataset, mapping: Mapping | None) -> ColumnPlan:
@@ -49,7 +50,8 @@ def plan_columns(header: list[str], dataset: Dataset, mapping: Mapping | None) -
     missing = tuple(
         f.name for f in dataset.fields if f.required and f.name not in sources and f.name not in constants
     )
-    return ColumnPlan(sources, constants, extras, missing)
+    absent = tuple(f.name for f in dataset.fields if f.name not in sources and f.name not in constants)
+    return ColumnPlan(sources, constants, extras, missing, absent)
 
 
 def source_select(plan: ColumnPlan, b: Binder, cast_to_text: bool) -> str:
@@ -61,5 +63,6 @@ def source_select(plan: ColumnPlan, b: Binder, cast_to_text: bool) -> str:
 
     items = [f"{value(h)} as {quote_identifier(c)}" for c, h in plan.sources.items()]
     items += [f"{b.bind(v)} as {quote_identifier(c)}" for c, v in plan.constants.items()]
+    items += [f"cast(null as varchar) as {quote_identifier(c)}" for c in plan.absent]
     items += [f"{value(h)} as {quote_identifier(name)}" for name, h in plan.extras.items()]
     return ",\n    ".join(items)

@@ -20,7 +20,7 @@ What the warehouse accepts: five datasets, recognised by the file name's first w
 every file (a file without one is rejected) and filled in every row (a row without a
 value is quarantined). Values outside a closed list, numbers out of range, text over
 its maximum length and values that do not parse as their type send the row to
-quarantine with every reason. Extra columns are kept in `raw_<dataset>`.
+quarantine with every reason. Extra columns are kept in `stg_<dataset>`.
 """
 
 

@@ -1,4 +1,4 @@
-"""Load feed files into the warehouse: raw_ → quarantine_ / stg_, with every row accounted for in load_log.
+"""Load feed files into the warehouse: each row to stg_ or quarantine_, every row accounted for in load_log.
 
 One call of `ingest` is one load: every file goes into a private copy of the warehouse
 (warehouse/publish.py), each file in its own transaction, and the copy is published only
@@ -20,9 +20,11 @@ from warehouse.columns import ColumnPlan, plan_columns, source_select
 from warehouse.ddl import (
     add_extra_columns,
     create_macros,
+    create_raw_view,
     ensure_batch_tables,
     ensure_tables,
     flush_batches,
+    key_match,
     uscc_parameters,
 )
 from warehouse.encoding import LINE_COLUMN, FileRejected, prepare_csv
@@ -35,6 +37,7 @@ from warehouse.schema import (
     dataset_for_file,
     has_credit_code_flag,
     quote_identifier,
+    table_name,
 )
 from warehouse.sources import (
     FilePart,
@@ -55,8 +58,10 @@ LOADED, REJECTED, ALREADY_LOADED, SKIPPED = "loaded", "rejected", "already loade
 CSV_REASON_PREFIX = "csv: "
 # A load keeps each dataset's rows in temporary batch tables and appends them in one
 # statement (one write, no partial row groups to rewrite at checkpoint); past this many
-# raw rows a batch is appended early, which bounds the memory a big load needs.
+# rows a batch is appended early, which bounds the memory a big load needs.
 FLUSH_ROWS = 2_000_000
+# One part (file or sheet) at a time sits here as it came, before it is checked.
+PART_TABLE = "_int_raw_part"
 
 Progress = Callable[[str], None]
 
@@ -145,7 +150,7 @@ READ_ERRORS = (duckdb.InvalidInputException, duckdb.IOException, duckdb.Conversi
 def insert_raw(
     con: duckdb.DuckDBPyConnection, part: FilePart, plan: ColumnPlan, base: dict[str, object]
 ) -> None:
-    """Append the part's rows to raw_<dataset> as text; FileRejected when DuckDB cannot read the file."""
+    """Read the part's rows into the part table; FileRejected when DuckDB cannot read the file."""
     try:
         append_raw(con, part, plan, base)
     except READ_ERRORS as exc:
@@ -155,8 +160,7 @@ def insert_raw(
 def append_raw(
     con: duckdb.DuckDBPyConnection, part: FilePart, plan: ColumnPlan, base: dict[str, object]
 ) -> None:
-    """Append the part's rows to raw_<dataset> as text; set aside what cannot be read as records."""
-    raw_table = batch_table_name("raw", part.dataset)
+    """Fill the part table (text for CSV and XLSX, the file's own types for Parquet); set aside unreadable records."""
     b = Binder()
     con.execute(read_sql("_int_rejected_records"))
     if part.fmt == "csv" and part.csv is not None:
@@ -165,8 +169,8 @@ def append_raw(
         has_lines = part.csv.has_line_column
         line = f"cast(src.{quote_identifier(LINE_COLUMN)} as bigint)" if has_lines else "src.ordinality + 1"
         sql = render_sql(
-            "raw__from_csv",
-            raw_table=raw_table,
+            "_int_raw_part__from_csv",
+            part_table=PART_TABLE,
             source_columns=source_select(plan, b, False),
             line_expression=line,
         )
@@ -175,7 +179,7 @@ def append_raw(
         con.execute(sql, {**b.params, **base, "read_path": str(part.csv.read_path), "csv_columns": columns})
         if con.execute("select count(*) from _int_csv_rejects").fetchone()[0]:
             if not has_lines:
-                con.execute(render_sql("raw__renumber_lines", raw_table=raw_table), base)
+                con.execute(render_sql("_int_raw_part__renumber_lines", part_table=PART_TABLE), base)
             con.execute(read_sql("_int_rejected_records__from_csv"), {"reason_prefix": CSV_REASON_PREFIX})
         for bad in part.csv.bad_records:
             con.execute(
@@ -184,18 +188,28 @@ def append_raw(
             )
     elif part.fmt == "parquet":
         sql = render_sql(
-            "raw__from_parquet", raw_table=raw_table, source_columns=source_select(plan, b, True)
+            "_int_raw_part__from_parquet", part_table=PART_TABLE, source_columns=source_select(plan, b, False)
         )
         con.execute(sql, {**b.params, **base, "read_path": str(part.path)})
     elif part.sheet_rows is not None:
         con.register("_int_sheet_rows", sheet_table(part.sheet_rows))
         try:
             sql = render_sql(
-                "raw__from_rows", raw_table=raw_table, source_columns=source_select(plan, b, False)
+                "_int_raw_part__from_rows",
+                part_table=PART_TABLE,
+                source_columns=source_select(plan, b, False),
             )
             con.execute(sql, {**b.params, **base})
         finally:
             con.unregister("_int_sheet_rows")
+
+
+def source_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """The DuckDB type of each column of a (temporary) table."""
+    rows = con.execute(
+        "select column_name, data_type from duckdb_columns() where table_name = $table", {"table": table}
+    ).fetchall()
+    return dict(rows)
 
 
 def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, result: FileResult) -> None:
@@ -211,22 +225,22 @@ def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, resu
     add_extra_columns(con, dataset, list(plan.extras))
     base: dict[str, object] = {"load_id": load_id, "source_file": part.source_file}
     insert_raw(con, part, plan, base)
-    # Files go into this load's batch tables; flush_batches appends them to the layer tables at the end.
-    raw_table, quarantine_table = batch_table_name("raw", dataset), batch_table_name("quarantine", dataset)
-    stg_table = batch_table_name("stg", dataset)
+    # Rows go into this load's batch tables; flush_batches appends them to the layer tables.
+    quarantine_table, stg_table = batch_table_name("quarantine", dataset), batch_table_name("stg", dataset)
     con.execute(render_sql("quarantine__from_rejected_records", quarantine_table=quarantine_table), base)
     b = Binder()
-    con.execute(
-        render_sql("_int_checked", raw_table=raw_table, **checked_sql_fragments(dataset, part.mapping, b)),
-        {**b.params, **base},
+    fragments = checked_sql_fragments(
+        dataset, part.mapping, b, source_types(con, PART_TABLE), tuple(plan.extras)
     )
+    con.execute(render_sql("_int_checked", part_table=PART_TABLE, **fragments), b.params)
     b = Binder()
     con.execute(render_sql("_int_checked__duplicates", **duplicate_sql_fragments(dataset, b)), b.params)
-    con.execute(render_sql("quarantine", quarantine_table=quarantine_table, raw_table=raw_table), base)
-    key_match = " and ".join(
-        f"stg.{quote_identifier(k)} = checked.{quote_identifier(k)}" for k in dataset.key
-    )
-    con.execute(render_sql("stg__replace_keys", stg_table=stg_table, key_match=key_match))
+    con.execute(render_sql("quarantine", quarantine_table=quarantine_table, part_table=PART_TABLE), base)
+    match = key_match(dataset)
+    superseded = table_name("superseded", dataset)
+    sql = render_sql("superseded__within_load", table=superseded, stg_table=stg_table, key_match=match)
+    con.execute(sql, {"load_id": load_id})
+    con.execute(render_sql("stg__replace_keys", stg_table=stg_table, key_match=match))
     flag = (
         f"is_valid_uscc(checked.credit_code, $uscc_alphabet, $uscc_weights) as {CREDIT_CODE_FLAG},"
         if has_credit_code_flag(dataset)
@@ -234,7 +248,7 @@ def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, resu
     )
     params = {**base, **uscc_parameters()} if flag else base
     con.execute(render_sql("stg", stg_table=stg_table, credit_code_flag=flag), params)
-    counts = render_sql("load_log__counts", raw_table=raw_table, quarantine_table=quarantine_table)
+    counts = render_sql("load_log__counts", part_table=PART_TABLE, quarantine_table=quarantine_table)
     raw_rows, rejected_records, loaded, quarantined = con.execute(counts, base).fetchone()
     result.rows_read = raw_rows + rejected_records
     result.rows_loaded, result.rows_quarantined = loaded, quarantined
@@ -320,19 +334,16 @@ def load_file(
     return results
 
 
-def flush_loaded(con: duckdb.DuckDBPyConnection, results: list[FileResult], min_rows: int) -> None:
-    """Append the batches of the datasets in `results` to their layer tables once they hold `min_rows` rows."""
-    for name in sorted({r.dataset for r in results if r.status == LOADED and r.dataset}):
-        dataset = DATASETS[name]
-        batch = batch_table_name("raw", dataset)
-        exists = con.execute(
-            "select count(*) from duckdb_tables() where table_name = $name", {"name": batch}
-        ).fetchone()[0]
-        # The batch table name is built from the schema's whitelist, never from input.
-        if exists and con.execute(f"select count(*) from {batch}").fetchone()[0] >= min_rows:  # noqa: S608
+def flush_loaded(
+    con: duckdb.DuckDBPyConnection, pending: dict[str, int], load_id: str, min_rows: int
+) -> None:
+    """Append each dataset's batches (`pending`: rows read since its last flush) once they hold `min_rows` rows."""
+    for name in sorted(pending):
+        if pending[name] >= min_rows:
             con.begin()
-            flush_batches(con, dataset)
+            flush_batches(con, DATASETS[name], load_id)
             con.commit()
+            del pending[name]
 
 
 def earlier_loads(db_path: Path, hashes: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -415,13 +426,19 @@ def ingest(
         temp.mkdir()
         ensure_tables(con)
         create_macros(con)
+        pending: dict[str, int] = {}
         for index, path in enumerate(to_load, start=1):
             results = load_file(con, path, hashes.get(path, ""), report.load_id, forced, temp)
             report.results.extend(results)
             if progress:
                 progress(progress_line(index, len(to_load), results))
-            flush_loaded(con, results, min_rows=FLUSH_ROWS)
-        flush_loaded(con, report.results, min_rows=0)
+            for r in results:
+                if r.status == LOADED and r.dataset:
+                    pending[r.dataset] = pending.get(r.dataset, 0) + r.rows_read
+            flush_loaded(con, pending, report.load_id, min_rows=FLUSH_ROWS)
+        flush_loaded(con, pending, report.load_id, min_rows=0)
+        for dataset in DATASETS.values():
+            create_raw_view(con, dataset)  # picks up extra columns this load added
         report.findings = run_checks(con, report.load_id)
     report.published = True
     return report

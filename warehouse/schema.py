@@ -259,7 +259,7 @@ def dataset_for_file(file_name: str) -> Dataset | None:
 
 
 # Layers of the warehouse, by table-name prefix (see docs/warehouse.md for the naming rule).
-LAYER_PREFIXES = ("raw", "quarantine", "stg")
+LAYER_PREFIXES = ("raw", "quarantine", "stg", "superseded")
 # Bookkeeping columns every raw, quarantine and staged row carries, in this order.
 LINEAGE_COLUMNS = ("_load_id", "_source_file", "_source_line")
 # Datasets whose credit_code is checked (GB 32100 check digit) and flagged once staged.
@@ -281,7 +281,7 @@ def quote_identifier(name: str) -> str:
 
 
 def table_name(layer: str, dataset: Dataset | str) -> str:
-    """`raw_<dataset>`, `quarantine_<dataset>` or `stg_<dataset>`, only for contract datasets."""
+    """`raw_<dataset>`, `quarantine_<dataset>`, `stg_<dataset>` or `superseded_<dataset>`, only for contract datasets."""
     name = dataset.name if isinstance(dataset, Dataset) else dataset
     if layer not in LAYER_PREFIXES or name not in DATASETS:
         raise ValueError(f"no table for layer {layer!r} and dataset {name!r}")

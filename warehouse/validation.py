@@ -26,6 +26,15 @@ TIMESTAMP_FORMATS = (
 # An integer may come as "3" or, from spreadsheets and floats, "3.0"; never "3.5".
 INTEGER_PATTERN = r"[+-]?[0-9]+(\.0*)?"
 DUPLICATE_REASON = "duplicate key within file, first kept at line "
+# Source column types (as DuckDB names them) that already hold a contract type's values, so
+# a typed source (Parquet) is checked without a round trip through text. Anything else,
+# e.g. a Parquet file with amounts as DOUBLE or times as BIGINT, is read as text and parsed.
+NATIVE_TYPES = {
+    "timestamp": ("TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"),
+    "date": ("DATE",),
+    "decimal": ("DECIMAL", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"),
+    "integer": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"),
+}
 
 
 @dataclass
@@ -41,8 +50,19 @@ class Binder:
         return f"${name}"
 
 
-def cleaned_text(f: Field, source: str, mapping: Mapping | None, b: Binder) -> str:
+def is_native(f: Field, source_type: str, mapping: Mapping | None) -> bool:
+    """True when the source column already holds values of the field's type (and no clean-up applies)."""
+    if mapping and mapping.cleanups.get(f.name):
+        return False
+    return source_type.split("(")[0] in NATIVE_TYPES.get(f.type, ())
+
+
+def cleaned_text(
+    f: Field, source: str, mapping: Mapping | None, b: Binder, source_type: str = "VARCHAR"
+) -> str:
     """Trimmed text, blank as NULL, then the mapping's clean-ups for this field in order."""
+    if source_type != "VARCHAR":
+        source = f"cast({source} as varchar)"
     expr = f"nullif(trim({source}), {b.bind('')})"
     steps = mapping.cleanups.get(f.name, ()) if mapping else ()
     for step in steps:
@@ -82,19 +102,23 @@ def range_check(f: Field, text: str, typed: str, b: Binder) -> Check | None:
     if low is None and high is None:
         return None
     fmt = "{:g}".format
+    as_text = f"cast({text} as varchar)"
     if low is not None and high is not None:
         condition = f"{typed} < {b.bind(low)} or {typed} > {b.bind(high)}"
-        return condition, f"{b.bind(f'{f.name}: ')} || {text} || {b.bind(f' outside {fmt(low)}–{fmt(high)}')}"
+        return (
+            condition,
+            f"{b.bind(f'{f.name}: ')} || {as_text} || {b.bind(f' outside {fmt(low)}–{fmt(high)}')}",
+        )
     if high is not None:
         return (
             f"{typed} > {b.bind(high)}",
-            f"{b.bind(f'{f.name}: ')} || {text} || {b.bind(f' above maximum {fmt(high)}')}",
+            f"{b.bind(f'{f.name}: ')} || {as_text} || {b.bind(f' above maximum {fmt(high)}')}",
         )
     if low == 0:
-        return f"{typed} < {b.bind(low)}", f"{b.bind(f'{f.name}: negative value ')} || {text}"
+        return f"{typed} < {b.bind(low)}", f"{b.bind(f'{f.name}: negative value ')} || {as_text}"
     return (
         f"{typed} < {b.bind(low)}",
-        f"{b.bind(f'{f.name}: ')} || {text} || {b.bind(f' below minimum {fmt(low)}')}",
+        f"{b.bind(f'{f.name}: ')} || {as_text} || {b.bind(f' below minimum {fmt(low)}')}",
     )
 
 
@@ -108,7 +132,7 @@ def field_checks(f: Field, text: str, typed: str, b: Binder) -> list[Check]:
         checks.append(
             (
                 f"{text} is not null and {typed} is null",
-                f"{b.bind(f'{f.name}: cannot parse ' + chr(39))} || {text} || {b.bind(chr(39))}",
+                f"{b.bind(f'{f.name}: cannot parse ' + chr(39))} || cast({text} as varchar) || {b.bind(chr(39))}",
             )
         )
     if f.allowed:
@@ -146,19 +170,39 @@ def text_alias(f: Field) -> str:
     return quote_identifier(f"_text_{f.name}")
 
 
-def checked_sql_fragments(dataset: Dataset, mapping: Mapping | None, b: Binder) -> dict[str, str]:
-    """The identifier slots of _int_checked.sql for one dataset (and the mapping a file came through)."""
+def checked_sql_fragments(
+    dataset: Dataset,
+    mapping: Mapping | None,
+    b: Binder,
+    source_types: dict[str, str] | None = None,
+    extras: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """The identifier slots of _int_checked.sql for one dataset (and the mapping a file came through).
+
+    `source_types` gives the DuckDB type of each raw column (all text unless said); a column
+    that already holds the field's type is taken as it is instead of parsed from text.
+    `extras` are the feed's extra columns, carried through as text.
+    """
     cleaned, typed, texts, final = [], [], [], []
     checks: list[Check] = []
     for f in dataset.fields:
         col = quote_identifier(f.name)
-        cleaned.append(f"{cleaned_text(f, f'source.{col}', mapping, b)} as {col}")
-        typed.append(f"{typed_value(f, f'cleaned.{col}', b)} as {col}")
+        source_type = (source_types or {}).get(f.name, "VARCHAR")
+        if is_native(f, source_type, mapping):
+            cleaned.append(f"source.{col} as {col}")
+            typed.append(f"try_cast(cleaned.{col} as {f.duckdb_type}) as {col}")
+        else:
+            cleaned.append(f"{cleaned_text(f, f'source.{col}', mapping, b, source_type)} as {col}")
+            typed.append(f"{typed_value(f, f'cleaned.{col}', b)} as {col}")
         texts.append(f"cleaned.{col} as {text_alias(f)}")
         checks.extend(field_checks(f, f"typed.{text_alias(f)}", f"typed.{col}", b))
         final.append(f"typed.{col}")
     joiner = ",\n        "
+    quoted_extras = [quote_identifier(e) for e in extras]
     return {
+        "cleaned_extras": "".join(f"{joiner}cast(source.{e} as varchar) as {e}" for e in quoted_extras),
+        "typed_extras": "".join(f"{joiner}cleaned.{e}" for e in quoted_extras),
+        "final_extras": "".join(f"{joiner}typed.{e}" for e in quoted_extras),
         "cleaned_columns": joiner.join(cleaned),
         "typed_columns": joiner.join(typed),
         "text_columns": joiner.join(texts),

@@ -224,6 +224,29 @@ def test_redelivered_keys_replace_the_older_version(tmp_path: Path) -> None:
     assert [(r[0], r[1]) for r in rows] == [("O1", "10.00"), ("O2", "25.00"), ("O3", "30.00")]
     assert rows[1][2].endswith("transactions_b.csv")
     assert con.execute("select count(*) from raw_transactions").fetchone() == (4,)  # raw keeps both versions
+    superseded = con.execute(
+        "select order_id, amount::varchar, _source_file, _superseded_by_load_id from superseded_transactions"
+    ).fetchall()
+    second_load = con.execute("select max(_load_id) from stg_transactions where order_id = 'O2'").fetchone()[
+        0
+    ]
+    assert [(r[0], r[1], Path(r[2]).name, r[3]) for r in superseded] == [
+        ("O2", "20.00", "transactions_a.csv", second_load)
+    ]
+    statuses = con.execute("select _status, count(*) from raw_transactions group by 1 order by 1").fetchall()
+    assert statuses == [("staged", 3), ("superseded", 1)]
+
+
+def test_a_later_file_of_the_same_load_supersedes_an_earlier_one(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    first = write_orders(tmp_path / "transactions_a.csv", [("O1", "10"), ("O2", "20")])
+    second = write_orders(tmp_path / "transactions_b.csv", [("O2", "25")])
+    ingest([first, second], db)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select amount::varchar from stg_transactions where order_id = 'O2'").fetchone() == (
+        "25.00",
+    )
+    assert con.execute("select amount::varchar from superseded_transactions").fetchall() == [("20.00",)]
 
 
 def test_cli_exit_status_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

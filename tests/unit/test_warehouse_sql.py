@@ -73,6 +73,17 @@ def test_sql_check_digit_rejects_malformed(con: duckdb.DuckDBPyConnection, code:
 
 def test_every_layer_table_exists(con: duckdb.DuckDBPyConnection) -> None:
     tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
     for dataset in DATASETS:
-        assert {f"raw_{dataset}", f"quarantine_{dataset}", f"stg_{dataset}"} <= tables
+        assert {f"quarantine_{dataset}", f"stg_{dataset}", f"superseded_{dataset}"} <= tables
+        assert f"raw_{dataset}" in views
     assert {"load_log", "load_checks"} <= tables
+
+
+def test_a_raw_table_of_an_older_warehouse_is_kept_under_a_new_name() -> None:
+    con = duckdb.connect()
+    con.execute("create table raw_merchants (merchant_id varchar, _load_id varchar)")
+    con.execute("insert into raw_merchants values ('M1', 'L1')")
+    ensure_tables(con)
+    assert con.execute("select * from legacy_raw_merchants").fetchall() == [("M1", "L1")]
+    assert con.execute("select count(*) from raw_merchants").fetchone() == (0,)  # now the (empty) view

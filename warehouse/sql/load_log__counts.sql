@@ -2,7 +2,7 @@
 select
     (
         select count(*)
-        from {raw_table} as raw
+        from {part_table} as raw
         where raw._load_id = $load_id and raw._source_file = $source_file
     ) as raw_rows,
     (select count(distinct rec._source_line) from _int_rejected_records as rec) as rejected_records,

@@ -3,7 +3,7 @@ insert into {quarantine_table} by name
 select
     raw.*,
     checked.reasons
-from {raw_table} as raw
+from {part_table} as raw
 inner join _int_checked as checked on raw._source_line = checked._source_line
 where raw._load_id = $load_id
     and raw._source_file = $source_file

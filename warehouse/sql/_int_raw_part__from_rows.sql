@@ -1,5 +1,5 @@
--- Append rows read in Python (an XLSX sheet) to the raw table, every value as text.
-insert into {raw_table} by name
+-- Rows read in Python (an XLSX sheet) as they came, every value as text.
+create or replace temp table {part_table} as
 select
     {source_columns},
     $load_id as _load_id,

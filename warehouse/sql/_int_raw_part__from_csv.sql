@@ -1,6 +1,6 @@
--- Append one CSV file to its raw table, every value as text. DuckDB sets aside records it
+-- One CSV file's rows as they came, every value as text. DuckDB sets aside records it
 -- cannot split (wrong field count, unterminated quote) in _int_csv_rejects instead of failing.
-insert into {raw_table} by name
+create or replace temp table {part_table} as
 select
     {source_columns},
     $load_id as _load_id,

@@ -1,5 +1,6 @@
--- Append one Parquet file to its raw table, every value cast to text as it came.
-insert into {raw_table} by name
+-- One Parquet file's rows as they came, in the file's own types: checks read typed values
+-- without a round trip through text.
+create or replace temp table {part_table} as
 select
     {source_columns},
     $load_id as _load_id,

@@ -1,6 +1,6 @@
 -- When DuckDB set CSV records aside, the ordinality of the kept ones skips them: shift each
 -- kept row's line past the rejected records before it (an as-of join on the gaps).
-update {raw_table} as raw
+update {part_table} as raw
 set _source_line = raw._source_line + shifted.skipped
 from (
     with rejected as (
@@ -20,7 +20,7 @@ from (
 
     kept as (
         select r._source_line
-        from {raw_table} as r
+        from {part_table} as r
         where r._load_id = $load_id and r._source_file = $source_file
     )
 
