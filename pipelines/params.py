@@ -325,6 +325,17 @@ SIGNALS: tuple[Signal, ...] = (
         min_spread=1.0,
     ),
     Signal(
+        "AS_REFUSED_DEFECT_REFUNDS",
+        "after_sales",
+        "rate",
+        "refused_goods_refund_count",
+        "goods_refund_count",
+        1.0,
+        "拒绝 {value:.0%} 的质量问题或货不对板退款申请（{count:.0f} 件），同类商户第 {pct} 百分位",
+        "refused {value:.0%} of refunds for defective or misdescribed goods ({count:.0f}), {pct}th percentile of peers",
+        min_spread=1.0,
+    ),
+    Signal(
         "AS_SLOW_REFUNDS",
         "after_sales",
         "level",
@@ -477,8 +488,11 @@ class ScoreParams:
     min_rate_spread_abs: float = 0.002  # between-shop spread of a rate is at least this much
     min_peer_group: int = 20  # a category × size group smaller than this compares with the whole category
     spread_min_exposure: int = 30  # shops with fewer observations do not inform the spread
+    spread_min_shops: int = 10  # a group with fewer informing shops uses the minimum spread
     baseline_trim_quantile: float = 0.9  # a peer rate leaves out shops above this quantile of rates
-    level_shrinkage: float = 5.0  # a level from n observations counts with weight n / (n + this)
+    # One observation's spread around its shop's typical level, on a log scale: one refund or
+    # first response takes from about half to twice the shop's usual time (σ = ln 2).
+    level_noise_sd: float = 0.69
     level_min_spread: float = 0.3  # honest shops' levels differ by at least this much on a log scale (±35%)
     peak_window_days: int = 3  # FeatureParams.newcomer_window_days: windows a shop's peak is chosen among
     new_company_days: int = 365  # a company younger than this at the as-of day…

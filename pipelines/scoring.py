@@ -20,6 +20,8 @@ from pipelines.params import (
 HARMS = ("fraud", "fake_trade", "after_sales", "license")
 BAD_LICENCE_STATUSES = ("expired", "revoked", "cancelled", "abnormal")
 SIZE_BAND_NAMES = ("small", "medium", "large")
+# The category of a shop that names none.
+UNKNOWN_CATEGORY = "未知"
 
 
 def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -29,7 +31,7 @@ def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
 def prepare(features: pd.DataFrame, params: ScoreParams) -> pd.DataFrame:
     """Features plus the derived columns the signals read: peer group, licence flags, new-company rule."""
     df = features.copy().reset_index(drop=True)
-    df["main_category"] = df["main_category"].fillna("未知")
+    df["main_category"] = df["main_category"].fillna(UNKNOWN_CATEGORY)
     orders = _num(df, "order_count")
     band = np.searchsorted(np.array(params.size_bands), orders, side="right")
     df["size_band"] = [SIZE_BAND_NAMES[min(b, len(SIZE_BAND_NAMES) - 1)] for b in band]
@@ -63,28 +65,33 @@ def _group_mad(values: pd.Series, group: pd.Series) -> np.ndarray:
 
 def _trimmed_pooled_rate(
     x: np.ndarray, n: np.ndarray, rate: np.ndarray, exposed: np.ndarray, group: pd.Series, quantile: float
-) -> np.ndarray:
-    """The group's pooled rate without its most extreme shops, so the offenders do not set the norm.
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rate of the shop's peers without their most extreme shops, so offenders do not set the norm.
 
     Shops whose rate is above the group's `quantile` among well-exposed shops are left out of
-    the pooled rate (when that quantile is 0, as for rare events, nobody is left out).
+    the pooled rate (when that quantile is 0, as for rare events, nobody is left out). The
+    shop itself is always left out: a big shop would otherwise be compared mostly with itself.
+    Returns the rate and which shops were kept as the norm.
     """
     g = group.to_numpy()
     cut = pd.Series(np.where(exposed, rate, np.nan)).groupby(g).transform(lambda v: v.quantile(quantile))
     cut = cut.to_numpy()
     keep = ~((cut > 0) & (np.nan_to_num(rate) > cut))
-    kept = pd.DataFrame({"x": np.where(keep, x, 0.0), "n": np.where(keep, n, 0.0), "g": g})
-    totals = kept.groupby("g")[["x", "n"]].transform("sum")
+    kept_x, kept_n = np.where(keep, x, 0.0), np.where(keep, n, 0.0)
+    totals = pd.DataFrame({"x": kept_x, "n": kept_n, "g": g}).groupby("g")[["x", "n"]].transform("sum")
+    peers_x, peers_n = totals["x"].to_numpy() - kept_x, totals["n"].to_numpy() - kept_n
     everyone = pd.DataFrame({"x": x, "n": n, "g": g}).groupby("g")[["x", "n"]].transform("sum")
+    all_x, all_n = everyone["x"].to_numpy() - x, everyone["n"].to_numpy() - n
     global_rate = x.sum() / max(n.sum(), 1)
-    pooled = np.where(
-        everyone["n"] > 0, everyone["x"] / everyone["n"].where(everyone["n"] > 0, 1), global_rate
-    )
-    return np.where(totals["n"] > 0, totals["x"] / totals["n"].where(totals["n"] > 0, 1), pooled)
+    fallback = np.where(all_n > 0, all_x / np.where(all_n > 0, all_n, 1), global_rate)
+    return np.where(peers_n > 0, peers_x / np.where(peers_n > 0, peers_n, 1), fallback), keep
 
 
 def peer_groups(df: pd.DataFrame, min_size: int) -> pd.Series:
-    """Each shop's peer group for comparisons: category × size band, or the category when that is too small."""
+    """Each shop's peer group for comparisons: category × size band, or the category when that is too small.
+
+    Shops naming no category form a category of their own: a mixed sample of the market.
+    """
     sizes = df.groupby("peer_group")["peer_group"].transform("size")
     return pd.Series(np.where(sizes >= min_size, df["peer_group"], df["main_category"]), index=df.index)
 
@@ -101,12 +108,17 @@ def rate_z(
     """
     rate = np.where(n > 0, x / np.where(n > 0, n, 1), np.nan)
     exposed = n >= params.spread_min_exposure
-    p0 = _trimmed_pooled_rate(x, n, rate, exposed, group, params.baseline_trim_quantile)
+    p0, kept = _trimmed_pooled_rate(x, n, rate, exposed, group, params.baseline_trim_quantile)
     p0 = np.clip(p0, 1e-5, 1 - 1e-5)
+    # The spread comes from the well-exposed shops that set the norm, and only where there are
+    # enough of them: two shops, one of them an offender, say nothing about honest variation.
+    informs = exposed & kept
     frame = pd.DataFrame({"g": group.to_numpy()})
-    mad = _group_mad(pd.Series(np.where(exposed, rate, np.nan)), frame["g"])
-    noise = pd.Series(np.where(exposed, p0 * (1 - p0) / np.maximum(n, 1), np.nan)).groupby(frame["g"])
+    mad = _group_mad(pd.Series(np.where(informs, rate, np.nan)), frame["g"])
+    noise = pd.Series(np.where(informs, p0 * (1 - p0) / np.maximum(n, 1), np.nan)).groupby(frame["g"])
     tau2 = np.nan_to_num((1.4826 * mad) ** 2 - noise.transform("median").to_numpy())
+    informers = pd.Series(informs).groupby(frame["g"]).transform("sum").to_numpy()
+    tau2 = np.where(informers >= params.spread_min_shops, tau2, 0.0)
     floor = np.maximum(min_spread * p0, params.min_rate_spread_abs)
     tau2 = np.maximum(tau2, floor**2)
     rho = np.minimum(tau2 / (p0 * (1 - p0)), 1.0)
@@ -118,13 +130,23 @@ def rate_z(
 
 
 def level_z(value: np.ndarray, n: np.ndarray, group: pd.Series, params: ScoreParams) -> np.ndarray:
-    """Robust z of log(value) within the group, shrunk toward 0 when few observations back it."""
-    logv = pd.Series(np.log(np.where((value > 0) & (n > 0), value, np.nan)))
-    median = logv.groupby(group.to_numpy()).transform("median")
-    mad = (logv - median).abs().groupby(group.to_numpy()).transform("median")
-    scale = np.fmax(1.4826 * mad.to_numpy(), params.level_min_spread)
-    z = ((logv - median).to_numpy()) / scale
-    return np.nan_to_num(z) * n / (n + params.level_shrinkage)
+    """Robust z of log(value) within the group, against the spread of true levels plus sampling noise.
+
+    A shop's level is a median of n observations (refund times, response times); such a median
+    wanders by about σ·√(π/2n) on a log scale, so a few observations count for less, and the
+    spread between honest shops' true levels (τ, from the group's MAD net of that noise) is the
+    rest. z = (log value − group median) / √(τ² + σ²π/2n).
+    """
+    ok = (value > 0) & (n > 0)
+    logv = pd.Series(np.log(np.where(ok, value, np.nan)))
+    g = group.to_numpy()
+    median = logv.groupby(g).transform("median").to_numpy()
+    mad = (logv - median).abs().groupby(g).transform("median").to_numpy()
+    noise = np.where(ok, params.level_noise_sd**2 * (math.pi / 2) / np.maximum(n, 1), np.nan)
+    typical_noise = pd.Series(noise).groupby(g).transform("median").to_numpy()
+    tau2 = np.maximum(np.nan_to_num((1.4826 * mad) ** 2 - typical_noise), params.level_min_spread**2)
+    z = (logv.to_numpy() - median) / np.sqrt(tau2 + np.nan_to_num(noise))
+    return np.where(ok, np.nan_to_num(z), 0.0)
 
 
 def window_z(k: np.ndarray, n: np.ndarray, share: np.ndarray, windows: np.ndarray) -> np.ndarray:

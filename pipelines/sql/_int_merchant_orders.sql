@@ -97,6 +97,10 @@ final as (
         count(*) filter (refund_reason = 'not_received') as not_received_count,
         count(*) filter (refund_reason in ('not_as_described', 'quality')) as goods_refund_count,
         count(*) filter (refund_reason in ('not_as_described', 'quality') and rating = 5) as five_star_then_refund_count,
+        -- Defective or misdescribed goods must be taken back (消费者权益保护法 Art. 24): a refusal is a harm.
+        count(*) filter (
+            refund_reason in ('not_as_described', 'quality') and refund_outcome = 'rejected'
+        ) as refused_goods_refund_count,
         count(*) filter (is_eligible_return) as eligible_return_count,
         count(*) filter (is_eligible_return and refund_outcome = 'rejected') as refused_eligible_return_count,
         min(ordered_at) as first_order_at,

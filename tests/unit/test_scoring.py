@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipelines.features import build_merchant_features, scope_items
 from pipelines.params import SIGNALS, FeatureParams, ScoreParams
-from pipelines.scoring import HARMS, rate_z, score_merchants, signal_evidence
+from pipelines.scoring import HARMS, level_z, rate_z, score_merchants, signal_evidence
 from warehouse.credit_code import uscc_check_char
 from warehouse.ddl import ensure_tables
 
@@ -236,6 +236,32 @@ def test_two_events_out_of_two_are_evidence_when_rare():
     x = np.array([2.0] + [2.0] * 50)
     z = rate_z(x, n, pd.Series(["g"] * len(n)), ScoreParams(), 0.5)
     assert z[0] > ScoreParams().z_threshold
+
+
+def test_a_shop_that_dwarfs_its_peers_is_not_its_own_norm():
+    # One big shop refusing 60 of 100 returns, next to small shops refusing about 2%.
+    n = np.array([100.0] + [10.0] * 30)
+    x = np.array([60.0] + [0.0] * 29 + [6.0])
+    z = rate_z(x, n, pd.Series(["g"] * len(n)), ScoreParams(), 1.0)
+    assert z[0] > 8
+
+
+def test_an_offender_among_few_exposed_peers_does_not_widen_the_spread():
+    # Two shops with many events each: the honest one (0 of 80) and the offender (43 of 68).
+    n = np.array([68.0, 80.0] + [15.0] * 36)
+    x = np.array([43.0, 0.0] + [0.0] * 34 + [1.0, 1.0])
+    z = rate_z(x, n, pd.Series(["g"] * len(n)), ScoreParams(), 1.0)
+    assert z[0] > 8
+
+
+def test_a_level_from_few_observations_counts_less_than_from_many():
+    # Peers' median refund time at 1× the norm, ±30%; two shops at 6× it, one from 3 refunds, one from 30.
+    rng = np.random.default_rng(0)
+    value = np.concatenate([[6.0, 6.0], np.exp(rng.normal(0, 0.3, 60))])
+    n = np.concatenate([[3.0, 30.0], np.full(60, 20.0)])
+    z = level_z(value, n, pd.Series(["g"] * len(n)), ScoreParams())
+    assert ScoreParams().z_threshold < z[0] < z[1]
+    assert np.abs(z[2:]).max() < z[0]
 
 
 def test_every_signal_names_a_known_harm_and_kind():
