@@ -8,11 +8,10 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.demo_market.generate import generate_market
-from pipelines.demo_market.params import GeneratorParams, parse_range
+from pipelines.demo_market.params import KNOBS, GeneratorParams, parse_knob_value
 from pipelines.params import ScoringParams
 from pipelines.watchlist import HARMS
 from warehouse.loader import ingest
@@ -24,34 +23,6 @@ SUMMARY_METRICS = ("precision_at_50", "pr_auc")
 METRIC_HEADS = {"precision_at_50": "P@50", "pr_auc": "PR-AUC"}
 LEVEL_ORDER = ("composite", "harm", "pattern")
 METHOD_ORDER = ("model", "random", "gmv", "complaints", "rule")  # as pipelines/evaluate.py writes them
-
-
-@dataclass(frozen=True)
-class Knob:
-    """A difficulty knob of the generator that --sweep can vary."""
-
-    field: str  # GeneratorParams field
-    kind: type  # int or float
-    is_range: bool  # a (min, max) pair in GeneratorParams
-
-
-KNOBS = {
-    "camouflage": Knob("camouflage_per_fake_order", float, False),
-    "ring-density": Knob("ring_density", float, False),
-    "ring-workers": Knob("ring_workers", int, True),
-    "promo-fake-share": Knob("promo_fake_share", float, True),
-    "label-noise": Knob("complaint_label_noise", float, False),
-}
-
-
-def parse_knob_value(knob: Knob, text: str, pair_separator: str = ",") -> object:
-    """One knob value from text: a number, or for range knobs MIN<sep>MAX (one number means MIN = MAX)."""
-    try:
-        if not knob.is_range:
-            return knob.kind(text.strip())
-        return parse_range(knob.kind, text, pair_separator)
-    except ValueError:
-        raise ValueError(f"not a value for {knob.field}: {text!r}") from None
 
 
 def parse_sweep(text: str) -> tuple[str, list[object]]:

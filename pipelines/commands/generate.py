@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from pipelines.commands.options import add_difficulty_options
 from pipelines.demo_market.generate import generate_market
 from pipelines.demo_market.params import GeneratorParams, parse_range
 
@@ -72,19 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=defaults.hard_negative_share,
         help="share of shops that look suspicious but are honest",
     )
-    knobs.add_argument(
-        "--camouflage",
-        type=float,
-        default=defaults.camouflage_per_fake_order,
-        help="camouflage orders at popular shops per fake order of a crowd ring",
-    )
-    knobs.add_argument(
-        "--ring-workers",
-        type=_pair(int),
-        default=defaults.ring_workers,
-        metavar="MIN,MAX",
-        help="worker accounts per crowd ring",
-    )
+    add_difficulty_options(knobs, defaults, say_default=False)
     knobs.add_argument(
         "--ring-shops",
         type=_pair(int),
@@ -93,30 +82,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="client shops per crowd ring",
     )
     knobs.add_argument(
-        "--ring-density",
-        type=float,
-        default=defaults.ring_density,
-        help="chance a ring worker orders from each client shop",
-    )
-    knobs.add_argument(
         "--private-ring-accounts",
         type=_pair(int),
         default=defaults.private_ring_accounts,
         metavar="MIN,MAX",
         help="accounts of a shop's private ring",
-    )
-    knobs.add_argument(
-        "--promo-fake-share",
-        type=_pair(float),
-        default=defaults.promo_fake_share,
-        metavar="MIN,MAX",
-        help="fake share of daily orders before a promotion",
-    )
-    knobs.add_argument(
-        "--label-noise",
-        type=float,
-        default=defaults.complaint_label_noise,
-        help="share of categorised complaints with a wrong category",
     )
     knobs.add_argument(
         "--uncategorised-share",

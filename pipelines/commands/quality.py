@@ -9,11 +9,10 @@ import shlex
 import sys
 from pathlib import Path
 
-from pipelines.demo_market.params import GeneratorParams, validate_params
+from pipelines.commands.options import add_difficulty_options
+from pipelines.demo_market.params import KNOBS, GeneratorParams, validate_params
 from pipelines.quality import (
     DEFAULT_SEEDS,
-    KNOBS,
-    parse_knob_value,
     parse_sweep,
     render_markdown,
     run_quality,
@@ -45,16 +44,6 @@ def _seeds(text: str) -> tuple[int, ...]:
     if not seeds:
         raise argparse.ArgumentTypeError("at least one seed")
     return seeds
-
-
-def _knob(name: str):
-    def parse(text: str):
-        try:
-            return parse_knob_value(KNOBS[name], text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    return parse
 
 
 def _sweep(text: str):
@@ -94,40 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="organic orders (default: the generator's, from shops and days)",
     )
     knobs = parser.add_argument_group("difficulty (as in `generate`)")
-    knobs.add_argument(
-        "--camouflage",
-        type=_knob("camouflage"),
-        default=defaults.camouflage_per_fake_order,
-        help=f"camouflage orders per fake order of a crowd ring (default: {defaults.camouflage_per_fake_order:g})",
-    )
-    knobs.add_argument(
-        "--ring-workers",
-        type=_knob("ring-workers"),
-        default=defaults.ring_workers,
-        metavar="MIN,MAX",
-        help="worker accounts per crowd ring (default: {},{})".format(*defaults.ring_workers),
-    )
-    knobs.add_argument(
-        "--ring-density",
-        type=_knob("ring-density"),
-        default=defaults.ring_density,
-        help=f"chance a ring worker orders from each client shop (default: {defaults.ring_density:g})",
-    )
-    knobs.add_argument(
-        "--promo-fake-share",
-        type=_knob("promo-fake-share"),
-        default=defaults.promo_fake_share,
-        metavar="MIN,MAX",
-        help="fake share of daily orders before a promotion (default: {:g},{:g})".format(
-            *defaults.promo_fake_share
-        ),
-    )
-    knobs.add_argument(
-        "--label-noise",
-        type=_knob("label-noise"),
-        default=defaults.complaint_label_noise,
-        help=f"share of complaints with a wrong category (default: {defaults.complaint_label_noise:g})",
-    )
+    add_difficulty_options(knobs, defaults)
     parser.add_argument(
         "--sweep", type=_sweep, default=None, metavar="KNOB=v1,v2,...", help="repeat over values of one knob"
     )

@@ -172,3 +172,41 @@ def validate_params(params: GeneratorParams) -> None:
     for ok, message in checks:
         if not ok:
             raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class Knob:
+    """A difficulty knob of the generator that --sweep can vary."""
+
+    field: str  # GeneratorParams field
+    kind: type  # int or float
+    is_range: bool  # a (min, max) pair in GeneratorParams
+    help: str
+
+
+KNOBS = {
+    "camouflage": Knob(
+        "camouflage_per_fake_order",
+        float,
+        False,
+        "camouflage orders at popular shops per fake order of a crowd ring",
+    ),
+    "ring-workers": Knob("ring_workers", int, True, "worker accounts per crowd ring"),
+    "ring-density": Knob("ring_density", float, False, "chance a ring worker orders from each client shop"),
+    "promo-fake-share": Knob(
+        "promo_fake_share", float, True, "fake share of daily orders before a promotion"
+    ),
+    "label-noise": Knob(
+        "complaint_label_noise", float, False, "share of categorised complaints with a wrong category"
+    ),
+}
+
+
+def parse_knob_value(knob: Knob, text: str, pair_separator: str = ",") -> object:
+    """One knob value from text: a number, or for range knobs MIN<sep>MAX (one number means MIN = MAX)."""
+    try:
+        if not knob.is_range:
+            return knob.kind(text.strip())
+        return parse_range(knob.kind, text, pair_separator)
+    except ValueError:
+        raise ValueError(f"not a value for {knob.field}: {text!r}") from None
