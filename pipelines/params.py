@@ -136,7 +136,7 @@ class Signal:
 
     kind: `rate` (numerator events out of denominator, against the category's pooled rate,
     with between-shop spread), `level` (a per-shop value compared on a log scale with its
-    category, shrunk by the number of observations), `peak` (a window count against the
+    category, against honest spread plus the sampling noise of n observations), `peak` (a window count against the
     shop's own expected count) or `flag` (a rule that holds or not).
     """
 
