@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import i18n
+from app import access, exports, i18n
 from app.i18n import t
 from app.market_data import HARMS
+from pipelines.access_policy import POLICY
 
 
 def reason_list(reasons: pd.DataFrame, profile: dict) -> None:
@@ -40,9 +41,12 @@ def complaint_table(complaints: pd.DataFrame) -> None:
         "status",
         "amount_involved",
         "description",
+        "consumer_name",
+        "consumer_phone",
         "complaint_id",
         "match_method",
     ]
+    columns = [c for c in columns if c in shown.columns]
     st.dataframe(
         shown[columns],
         hide_index=True,
@@ -53,6 +57,8 @@ def complaint_table(complaints: pd.DataFrame) -> None:
             "status": t("col.status"),
             "amount_involved": st.column_config.NumberColumn(t("col.amount_cny"), format="%.2f"),
             "description": st.column_config.TextColumn(t("col.description"), width="large"),
+            "consumer_name": t("col.consumer_name"),
+            "consumer_phone": t("col.consumer_phone"),
             "complaint_id": t("col.complaint_id"),
             "match_method": t("col.match_method"),
         },
@@ -119,3 +125,46 @@ def _day(value: object) -> str:
     if value is None or pd.isna(value):
         return "—"
     return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def unmask_panel(kind: str, record_ids: list[str], key: str) -> None:
+    """For inspectors only: reveal one record's personal data after stating a reason (audited)."""
+    if not access.allowed("unmask") or not record_ids:
+        return
+    with st.expander(t("unmask.title"), icon=":material/visibility:"):
+        st.caption(t("unmask.hint", min=POLICY.min_reason_length))
+        record = st.selectbox(t(f"unmask.{kind}"), record_ids, index=None, key=f"{key}_record")
+        reason = st.text_input(t("unmask.reason"), key=f"{key}_reason", max_chars=POLICY.max_reason_length)
+        if st.button(t("unmask.submit"), key=f"{key}_submit", disabled=record is None):
+            if access.unmask(kind, record, reason):
+                st.rerun()
+            st.warning(t("unmask.too_short", min=POLICY.min_reason_length))
+
+
+def complaint_export(complaints_of, file_stem: str, target: str, filters: dict) -> None:
+    """Export a shop's complaints as CSV: masked for everyone; an inspector may include personal data with a reason.
+
+    `complaints_of(personal)` returns the rows; personal data are included only when the
+    role may and a reason is given, and the audit entry records both.
+    """
+    personal, reason = False, None
+    if access.allowed("export.personal") and st.checkbox(t("export.include_personal"), key="cx_personal"):
+        reason = access.clean_reason(
+            st.text_input(t("unmask.reason"), key="cx_reason", max_chars=POLICY.max_reason_length)
+        )
+        personal = reason is not None
+        if not personal:
+            st.caption(t("unmask.hint", min=POLICY.min_reason_length))
+    rows = complaints_of(personal)
+    exports.download(
+        exports.csv_bytes(rows),
+        label=t("export.complaints"),
+        file_name=f"{file_stem}{'-personal' if personal else ''}.csv",
+        mime="text/csv",
+        key="cx_csv_personal" if personal else "cx_csv",
+        target=target,
+        row_count=len(rows),
+        filters=filters,
+        action="export.personal" if personal else "export.complaints",
+        extra={"personal_data": personal, **({"reason": reason} if personal else {})},
+    )

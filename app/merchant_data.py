@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from app import db
+from app import access, db
 from app.masking import mask_frame, mask_text
 from app.status import warehouse_status
 
@@ -67,10 +67,20 @@ def _profile(path, version, platform_id, merchant_id, has_platforms) -> pd.DataF
 
 
 def licences(credit_code: str | None) -> pd.DataFrame:
-    """The registry rows for the shop's credit code, legal representative masked."""
+    """The registry rows for the shop's credit code, legal representative masked unless an inspector unmasked it."""
     if not credit_code:
         return pd.DataFrame()
-    return _licences(*_source(), credit_code)
+    frame = _licences(*_source(), credit_code)
+    if credit_code in access.revealed("licence") and len(frame):
+        # Read now, never cached: the names stay in this session's page only.
+        raw = db.query(
+            _source()[0],
+            "select l.license_type, l.legal_representative from stg_licenses as l where l.credit_code = $c",
+            {"c": credit_code},
+        )
+        names = dict(zip(raw["license_type"], raw["legal_representative"], strict=True))
+        frame = frame.assign(legal_representative=frame["license_type"].map(names))
+    return frame
 
 
 @db.cached(max_entries=256)
@@ -108,16 +118,47 @@ def _reasons(path, version, platform_id, merchant_id) -> pd.DataFrame:
     )
 
 
-def complaints(key: MerchantKey, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
-    """The shop's complaints, newest first, with the consumer's words (names and phones masked)."""
+def complaints(
+    key: MerchantKey, start: dt.date | None = None, end: dt.date | None = None, *, personal: bool = False
+) -> pd.DataFrame:
+    """The shop's complaints, newest first, with the consumer's words; names and phones masked (张*, 138****1234).
+
+    Complaints an inspector unmasked in this session (app/access.py, audited) come unmasked;
+    `personal=True` unmasks all of them, for an inspector's export that includes personal data.
+    """
     has_text = warehouse_status().has("stg_complaints")
-    return _complaints(*_source(), key.platform_id, key.merchant_id, start, end, has_text)
+    frame = _complaints(*_source(), key.platform_id, key.merchant_id, start, end, has_text)
+    if not has_text or frame.empty:
+        return frame
+    if personal and access.allowed("export.personal"):
+        wanted = set(frame["complaint_id"])
+    else:
+        wanted = set(access.revealed("complaint")) & set(frame["complaint_id"])
+    return _unmasked(frame, wanted) if wanted else frame
+
+
+def _unmasked(frame: pd.DataFrame, complaint_ids: set[str]) -> pd.DataFrame:
+    # Read now, never cached: personal data stay out of the shared query cache.
+    raw = db.query(
+        _source()[0],
+        """
+        select s.complaint_id, s.description, s.consumer_name, s.consumer_phone
+        from stg_complaints as s
+        where list_contains($ids::varchar[], s.complaint_id)
+        """,
+        {"ids": sorted(complaint_ids)},
+    ).set_index("complaint_id")
+    frame = frame.copy()
+    chosen = frame["complaint_id"].isin(raw.index)
+    for column in ("description", "consumer_name", "consumer_phone"):
+        frame.loc[chosen, column] = frame.loc[chosen, "complaint_id"].map(raw[column])
+    return frame
 
 
 @db.cached(max_entries=128)
 def _complaints(path, version, platform_id, merchant_id, start, end, has_text) -> pd.DataFrame:
-    # The description and the name/phone used only to mask them come from stg_complaints;
-    # the name and phone never leave this function.
+    # The description, name and phone come from stg_complaints and leave this function masked
+    # (this result is cached and shared; unmasked values are read per request, see `_unmasked`).
     text = "s.description, s.consumer_name, s.consumer_phone" if has_text else "null as description"
     join = "left join stg_complaints as s using (complaint_id)" if has_text else ""
     frame = db.query(
@@ -141,7 +182,7 @@ def _complaints(path, version, platform_id, merchant_id, start, end, has_text) -
                 frame["description"], frame["consumer_name"], frame["consumer_phone"], strict=True
             )
         ]
-        frame = frame.drop(columns=["consumer_name", "consumer_phone"])
+        frame = mask_frame(frame)  # the name and phone themselves: 张*, 138****1234
     return frame
 
 

@@ -1,12 +1,22 @@
-"""Where each page's file is, so pages can open one another (dashboard.py registers them).
+"""Where each page's file is, which action opens it, and the st.Page the router registers for a role.
 
 The files end in `_page` so that no file name equals a page's url_path: Streamlit still
 reads a `pages/` folder until the first st.navigation call of the process (and AppTest
 re-reads it every run), and a file named like the requested path would then run on its
 own, without the router and its sidebar.
+
+A role gets the real page only where it may open it. Elsewhere the same URL path is
+registered, hidden, to a stand-in that runs none of the page's code: the login form while
+nobody is signed in (so a shared link opens its page after the login), a refusal when the
+role may not (so a forbidden URL says so instead of showing another page).
 """
 
 from __future__ import annotations
+
+import streamlit as st
+
+from app import access
+from app.i18n import t
 
 OVERVIEW = "pages/overview_page.py"
 MERCHANTS = "pages/merchants_page.py"
@@ -16,3 +26,32 @@ TRENDS = "pages/trends_page.py"
 WATCHLIST = "pages/watchlist_page.py"
 DATA = "pages/data_page.py"
 METHOD = "pages/method_page.py"
+USERS = "pages/users_page.py"
+AUDIT = "pages/audit_page.py"
+
+# The action (pipelines/access_policy.py PERMISSIONS) each page needs, by url_path; the page checks it too.
+PAGE_ACTIONS = {
+    "overview": "view.analysis",
+    "merchants": "view.analysis",
+    "merchant": "view.analysis",
+    "platforms": "view.analysis",
+    "trends": "view.analysis",
+    "watchlist": "edit.watchlist",
+    "data": "view.data",
+    "method": "view.analysis",
+    "users": "manage.users",
+    "audit": "view.audit",
+}
+
+
+def page(file: str, url_path: str, icon: str, *, default: bool = False) -> st.Page:
+    """The page for the signed-in role: the real one if it may open it, otherwise a hidden stand-in."""
+    title = t(f"page.{url_path}")
+    role = access.role()
+    if role is None:
+        return st.Page(
+            access.login_view, title=title, url_path=url_path, default=default, visibility="hidden"
+        )
+    if not access.allowed(PAGE_ACTIONS[url_path]):
+        return st.Page(access.refuse, title=title, url_path=url_path, default=default, visibility="hidden")
+    return st.Page(file, title=title, icon=icon, url_path=url_path, default=default)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from app import db
+from app import access, db
 from app.masking import mask_frame, mask_text
 from app.status import warehouse_status
+from pipelines import audit
+from pipelines.access_policy import POLICY
 from pipelines.params import SIGNALS
 from warehouse.schema import DATASETS, LINEAGE_COLUMNS, table_name
 
@@ -27,6 +31,8 @@ QUARANTINE_ROW_LIMIT = 500
 DATASET_NAMES = tuple(DATASETS)
 # Datasets with personal fields: their unsplit raw record could hold a name or phone anywhere.
 DATASETS_WITH_PERSONAL_DATA = frozenset(d.name for d in DATASETS.values() if d.personal_columns)
+# What an uploaded file's name may keep: letters (Chinese too), digits, blanks and . _ - ( ).
+_UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ()]|[\x00-\x1f]")
 
 
 def _source() -> tuple[str, tuple | None]:
@@ -247,20 +253,63 @@ def flatten_params(params: dict, prefix: str = "") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["parameter", "value"])
 
 
+def safe_upload_name(name: str) -> str | None:
+    """An uploaded file's own name made safe to write (no folders, no control or odd characters); None if unusable.
+
+    Only letters (Chinese too), digits and `. _ - ( )` and blanks are kept, anything else
+    becomes `_`; the name must end in an accepted suffix (POLICY.upload_suffixes).
+    """
+    base = re.split(r"[/\\]", str(name or ""))[-1]
+    base = _UNSAFE_NAME_CHARACTERS.sub("_", base).strip()[:120]
+    if not base or base.startswith(".") or not base.lower().endswith(POLICY.upload_suffixes):
+        return None
+    return base
+
+
+def check_uploads(files: Iterable[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[dict]]:
+    """Split uploads into those to load (safe name, size within the limit) and refused ones with the reason."""
+    accepted, refused = [], []
+    limit = POLICY.max_upload_mb * 1024 * 1024
+    for index, (name, content) in enumerate(files):
+        safe = safe_upload_name(name)
+        if index >= POLICY.max_upload_files:
+            reason = f"more than {POLICY.max_upload_files} files"
+        elif safe is None:
+            reason = f"not one of {', '.join(POLICY.upload_suffixes)}"
+        elif len(content) > limit:
+            reason = f"larger than {POLICY.max_upload_mb} MB"
+        elif safe in {n for n, _ in accepted}:
+            reason = "the same name twice"
+        else:
+            accepted.append((safe, content))
+            continue
+        refused.append(
+            {"file_name": safe or _UNSAFE_NAME_CHARACTERS.sub("_", str(name))[:120], "message": reason}
+        )
+    return accepted, refused
+
+
 def ingest_uploads(files: Iterable[tuple[str, bytes]], progress: Callable[[str], None]) -> pd.DataFrame:
-    """Load uploaded feed files through the same all-or-nothing ingest as the command line; returns the report."""
+    """Load uploaded feed files through the same all-or-nothing ingest as the command line; returns the report.
+
+    Supervisors only (checked here too); every upload is audited with each file's name, size and SHA-256.
+    """
     from warehouse.loader import ingest  # the writer is only imported when someone uploads
 
+    session = access.current()
+    if session is None or not access.allowed("upload"):
+        raise PermissionError("upload")
+    accepted, refused = check_uploads(files)
     path = db.current_source().path
-    with tempfile.TemporaryDirectory(prefix="upload-") as folder:
-        for name, content in files:
-            # Keep only the file's own name: an uploaded name must not pick the folder it lands in.
-            (Path(folder) / Path(name).name).write_bytes(content)
-        report = ingest([Path(folder)], path, progress=progress)
-    # No cache to clear: every cached query is keyed by the file's published version,
-    # which the load just changed.
-    return pd.DataFrame(
-        [
+    results = []
+    if accepted:
+        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+            for name, content in accepted:
+                (Path(folder) / name).write_bytes(content)
+            report = ingest([Path(folder)], path, progress=progress)
+        # No cache to clear: every cached query is keyed by the file's published version,
+        # which the load just changed.
+        results = [
             {
                 "file_name": r.file_name,
                 "dataset": r.dataset,
@@ -272,4 +321,20 @@ def ingest_uploads(files: Iterable[tuple[str, bytes]], progress: Callable[[str],
             }
             for r in report.results
         ]
+    results += [{"dataset": None, "status": "refused", **r} for r in refused]
+    audit.record(
+        access.store_path(),
+        actor=session.username,
+        role=session.role,
+        action="upload",
+        target="warehouse",
+        detail={
+            "files": [
+                {"name": n, "bytes": len(c), "sha256": hashlib.sha256(c).hexdigest()} for n, c in accepted
+            ],
+            "refused": refused,
+            "statuses": sorted({r["status"] for r in results}),
+        },
     )
+    columns = ["file_name", "dataset", "status", "rows_read", "rows_loaded", "rows_quarantined", "message"]
+    return pd.DataFrame(results, columns=columns)

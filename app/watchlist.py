@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -10,9 +12,11 @@ import streamlit as st
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
-from app import db
+from app import db, i18n, market_data
 from app.filters import Filters, dimension_condition
 from app.market_data import RISK_LEVELS
+from app.status import warehouse_status
+from pipelines import brief
 from pipelines.export_safety import safe_text_cell
 from pipelines.watchlist import SCORE_DECIMALS, WATCHLIST_COLUMNS, write_csv, write_xlsx
 
@@ -147,6 +151,77 @@ def xlsx_bytes(rows: pd.DataFrame, notes: dict[tuple[str, str], str] | None = No
                     cell.data_type = "s"
             workbook.save(out)
         return out.read_bytes()
+
+
+def pdf_brief(rows: pd.DataFrame, lang: str, filters: Filters) -> Callable[[], bytes]:
+    """A function rendering the rows' PDF brief (pipelines/brief.py), for st.download_button to call on click.
+
+    The shops' facts, the notes and the filters are read now (cached queries, session state); the
+    callable only renders plain data, since Streamlit runs it outside the script run.
+    """
+    records = _tuples(rows)
+    run_ids = sorted({str(r) for r in rows["score_run_id"].dropna()})  # one: rows come from out_merchant_risk
+    keys = tuple((str(r[1]), str(r[2])) for r in records)
+    facts = _brief_facts(keys, run_ids[0], lang) if keys and len(run_ids) == 1 else {}
+    notes = notes_by_key()
+    header = filter_summary(filters, lang)
+
+    def render() -> bytes:
+        context = brief.BriefContext(", ".join(run_ids), dt.datetime.now().astimezone(), lang, header)
+        return brief.render_brief(records, context, facts, notes)
+
+    return render
+
+
+def _brief_facts(keys: tuple[tuple[str, str], ...], run_id: str, lang: str) -> dict:
+    status = warehouse_status()
+    names = {p: n for p, n in market_data.filter_options().platforms.items() if n and n != p}
+    source = db.current_source()
+    return _brief_facts_of(
+        source.path,
+        source.version,
+        keys,
+        run_id,
+        lang,
+        status.has("out_merchant_features"),
+        status.has("out_merchant_reasons"),
+        tuple(sorted(names.items())),
+    )
+
+
+@db.cached(max_entries=32)
+def _brief_facts_of(path, version, keys, run_id, lang, has_features, has_reasons, platform_names) -> dict:
+    if has_features:
+        facts = db.query(path, brief.FACTS_SQL, brief.facts_params(keys, run_id)).to_dict("records")
+    else:
+        facts = [{"platform_id": p, "merchant_id": m} for p, m in keys]
+    reasons = []
+    if has_reasons:
+        reasons = db.query(path, brief.REASONS_SQL, brief.reasons_params(keys, run_id, lang)).to_dict(
+            "records"
+        )
+    return brief.facts_from_records(facts, reasons, dict(platform_names))
+
+
+def filter_summary(filters: Filters, lang: str) -> tuple[tuple[str, str], ...]:
+    """The sidebar filters as (name, value) text in `lang`, for the brief's header."""
+    every = i18n.t("filters.all", lang)
+    platforms = market_data.filter_options().platforms
+    return (
+        (i18n.t("filters.period", lang), i18n.label("period", filters.period, lang)),
+        (
+            i18n.t("filters.platform", lang),
+            ", ".join(platforms.get(p) or p for p in filters.platforms) or every,
+        ),
+        (
+            i18n.t("filters.region", lang),
+            ", ".join(i18n.region_label(r, lang) for r in filters.regions) or every,
+        ),
+        (
+            i18n.t("filters.category", lang),
+            ", ".join(i18n.label("merchant_category", c, lang) for c in filters.categories) or every,
+        ),
+    )
 
 
 def _tuples(rows: pd.DataFrame) -> list[tuple]:

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from app import charts, i18n, ops_data, ui, url_state
+from app import access, charts, i18n, ops_data, ui, url_state
 from app.i18n import t
 from app.status import warehouse_status
 
+access.require("view.data")
 status = warehouse_status()
 st.title(t("data.title"))
 if not ui.require_warehouse(status):
@@ -70,9 +71,17 @@ if not ui.empty(counts, "data.no_quarantine"):
     st.caption(t("data.quarantine_note", limit=ops_data.QUARANTINE_ROW_LIMIT))
 
 st.subheader(t("data.upload"))
+if not access.allowed("upload"):
+    st.caption(t("data.upload_supervisors"))
+    st.stop()
 st.caption(t("data.upload_hint", datasets=", ".join(ops_data.DATASET_NAMES)))
+st.caption(t("data.upload_limits", mb=ops_data.POLICY.max_upload_mb, files=ops_data.POLICY.max_upload_files))
 uploads = st.file_uploader(
-    t("data.files"), type=["csv", "gz", "parquet", "xlsx"], accept_multiple_files=True, key="uploads"
+    t("data.files"),
+    type=["csv", "gz", "parquet", "xlsx"],
+    accept_multiple_files=True,
+    key="uploads",
+    max_upload_size=ops_data.POLICY.max_upload_mb,
 )
 if st.button(t("data.load"), disabled=not uploads, key="load_uploads", icon=":material/upload:"):
     with st.status(t("data.loading"), expanded=True) as progress:

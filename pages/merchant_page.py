@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from app import charts, detail_views, i18n, merchant_data, sidebar, ui, watchlist
+from app import access, charts, detail_views, i18n, merchant_data, sidebar, ui, watchlist
 from app.i18n import t
 from app.merchant_data import MerchantKey
 from app.status import warehouse_status
 
+access.require("view.analysis")
 status = warehouse_status()
 filters = sidebar.current()
 if not ui.require_scores(status):
@@ -78,6 +79,13 @@ with complaints_tab:
         st.plotly_chart(charts.complaints_by_week(complaints), key="shop_complaints_chart")
         detail_views.complaint_table(complaints)
         st.caption(t("detail.masked_note"))
+        detail_views.unmask_panel("complaint", list(complaints["complaint_id"]), "um_complaint")
+        detail_views.complaint_export(
+            lambda personal: merchant_data.complaints(key, window.start, window.end, personal=personal),
+            f"complaints-{platform_id}-{merchant_id}",
+            f"complaints:{platform_id}/{merchant_id}",
+            {"period": filters.period, "start": str(window.start or ""), "end": str(window.end or "")},
+        )
 
 with orders_tab:
     weekly = merchant_data.weekly_orders(key)
@@ -120,3 +128,4 @@ with profile_tab:
     if not ui.empty(licences, "detail.no_licences"):
         detail_views.licence_table(licences)
         st.caption(t("detail.masked_note"))
+        detail_views.unmask_panel("licence", [profile["credit_code"]], "um_licence")

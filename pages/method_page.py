@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from app import charts, i18n, market_data, ops_data, ui, url_state
+from app import access, charts, i18n, market_data, ops_data, ui, url_state
 from app.i18n import t
 from app.status import warehouse_status
 
+access.require("view.analysis")
 status = warehouse_status()
 st.title(t("method.title"))
 st.markdown(t("method.intro"))

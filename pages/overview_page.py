@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from app import charts, i18n, market_data, sidebar, ui, url_state
+from app import access, charts, i18n, market_data, sidebar, ui, url_state
 from app.i18n import t
 from app.status import warehouse_status
 
+access.require("view.analysis")
 status = warehouse_status()
 filters = sidebar.current()
 st.title(t("overview.title"))

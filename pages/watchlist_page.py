@@ -1,13 +1,14 @@
-"""Watchlist: shops to follow up, from the current filters or by hand, with notes; export as CSV or XLSX."""
+"""Watchlist: shops to follow up, from the filters or by hand, with notes; export as CSV, XLSX or a PDF brief."""
 
 import datetime as dt
 
 import streamlit as st
 
-from app import i18n, market_data, merchant_data, sidebar, ui, watchlist
+from app import access, exports, i18n, market_data, merchant_data, sidebar, ui, watchlist
 from app.i18n import t
 from app.status import warehouse_status
 
+access.require("edit.watchlist")
 status = warehouse_status()
 filters = sidebar.current()
 st.title(t("watchlist.title"))
@@ -84,21 +85,35 @@ if to_remove:
     st.rerun()
 
 stamp = dt.date.today().strftime("%Y%m%d")
-csv_column, xlsx_column, _ = st.columns([1, 1, 3])
-csv_column.download_button(
-    t("watchlist.csv"),
+csv_column, xlsx_column, pdf_column, _ = st.columns([1, 1, 1, 2])
+# Every export goes through app/exports.py: the role is checked and the download audited once.
+shared = {"target": "watchlist", "row_count": len(rows), "filters": exports.describe(filters)}
+exports.download(
     watchlist.csv_bytes(rows),
+    label=t("watchlist.csv"),
     file_name=f"watchlist-{stamp}.csv",
     mime="text/csv",
-    icon=":material/download:",
     key="wl_csv",
+    container=csv_column,
+    **shared,
 )
-xlsx_column.download_button(
-    t("watchlist.xlsx"),
+exports.download(
     watchlist.xlsx_bytes(rows, watchlist.notes_by_key()),
+    label=t("watchlist.xlsx"),
     file_name=f"watchlist-{stamp}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
     key="wl_xlsx",
+    container=xlsx_column,
+    **shared,
+)
+exports.download(  # rendered on click: a long list takes seconds
+    watchlist.pdf_brief(rows, i18n.current_language(), filters),
+    label=t("watchlist.pdf"),
+    file_name=f"watchlist-brief-{stamp}.pdf",
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+    key="wl_pdf",
+    container=pdf_column,
+    **shared,
 )
 st.caption(t("watchlist.export_note"))

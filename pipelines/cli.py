@@ -8,7 +8,16 @@ import sys
 
 # Each name is a module in pipelines.commands exposing register(subparsers); the
 # registered parser sets `func`, which takes the parsed args and returns an exit status.
-COMMAND_MODULES = ("generate", "ingest", "score", "evaluate", "watchlist", "quality")
+COMMAND_MODULES = (
+    "generate",
+    "ingest",
+    "score",
+    "evaluate",
+    "watchlist",
+    "quality",
+    "users",
+    "audit",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -94,8 +94,12 @@ class Browser:
         return result.get("result", {}).get("value")
 
     def open(self, url: str, timeout: float = 45) -> dict:
-        """Navigate, wait until Streamlit finished the run and the page stopped changing; returns its state."""
+        """Navigate to `url` and wait for the page (see `wait_for_page`)."""
         self.call("Page.navigate", url=url)
+        return self.wait_for_page(timeout)
+
+    def wait_for_page(self, timeout: float = 45) -> dict:
+        """Wait until Streamlit finished the run and the page stopped changing; returns its state."""
         deadline = time.monotonic() + timeout
         last, stable_since = None, time.monotonic()
         state: dict = {}
@@ -129,6 +133,30 @@ class Browser:
             deviceScaleFactor=1,
             mobile=False,
         )
+
+    def type_into(self, selector: str, text: str) -> None:
+        """Focus the element matching the CSS `selector` and type `text` as keystrokes would."""
+        found = self.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (e) e.focus(); return !!e; }})()"
+        )
+        if not found:
+            raise LookupError(selector)
+        self.call("Input.insertText", text=text)
+
+    def login(self, username: str, password: str, timeout: float = 45) -> dict:
+        """Sign in through the login form the dashboard shows, then wait for the page it opens."""
+        self.type_into('input[type="text"]', username)
+        self.type_into('input[type="password"]', password)
+        # The form's submit button (the first button in the form is the password field's show/hide toggle).
+        self.evaluate(
+            'document.querySelector(\'[data-testid="stForm"] [data-testid$="FormSubmit"]\').click()'
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            if not self.evaluate("!!document.querySelector('input[type=\"password\"]')"):
+                break
+        return self.wait_for_page(timeout)
 
     def click_tab(self, index: int) -> None:
         """Click the index-th tab of the page (to show a tab's content before a screenshot)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pipelines import accounts
+from pipelines.access_policy import ROLES
 from pipelines.params import ScoringParams
 from pipelines.run import run_scoring
 from tests.conftest import small_market
@@ -90,9 +93,62 @@ def scored_app(warehouses: Warehouses, use_warehouse) -> AppTest:
     return AppTest.from_file(str(APP), default_timeout=60)
 
 
-def new_app() -> AppTest:
-    """A fresh AppTest session of the dashboard."""
-    return AppTest.from_file(str(APP), default_timeout=60)
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """A test account: its name, role and password (random per test session, never committed)."""
+
+    username: str
+    role: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def access_accounts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Account]]:
+    """An access store with one account per role, made through pipelines.accounts like the CLI does."""
+    path = tmp_path_factory.mktemp("access") / "access.sqlite"
+    made = {}
+    for role in ROLES:
+        password = secrets.token_urlsafe(16)
+        accounts.add_user(path, f"test-{role}", role, actor="cli:test", actor_role="", password=password)
+        made[role] = Account(f"test-{role}", role, password)
+    return path, made
+
+
+@pytest.fixture(autouse=True)
+def use_access_store(access_accounts, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at the test access store through MARKET_ACCESS_DB, as a deployment would."""
+    path, made = access_accounts
+    monkeypatch.setenv("MARKET_ACCESS_DB", str(path))
+    _ACCOUNTS.update(made)
+    return path
+
+
+_ACCOUNTS: dict[str, Account] = {}
+
+
+def account(role: str) -> Account:
+    """The test account of `role` (the store is made by the access_accounts fixture)."""
+    return _ACCOUNTS[role]
+
+
+def new_app(role: str | None = "supervisor") -> AppTest:
+    """A fresh AppTest session of the dashboard, signed in through the login form as `role` (None: signed out).
+
+    The session has run once (the login form, then the default page after signing in).
+    """
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if role is None:
+        return at
+    at.run()
+    user = account(role)
+    return login(at, user.username, user.password)
+
+
+def login(at: AppTest, username: str, password: str) -> AppTest:
+    """Fill in and submit the login form, as a person would."""
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button(key="login_submit").click().run()
 
 
 def read_table(path: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.app.browser import chromium, chromium_path, free_port, wait_for_http
-from tests.app.conftest import APP, read_table
+from tests.app.conftest import APP, account, read_table
 from tests.app.helpers import text
 
 ROOT = APP.parent
@@ -26,10 +26,10 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(warehouses) -> str:
+def server(warehouses, access_accounts) -> str:
     """The dashboard served by `streamlit run` against the scored fixture warehouse; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "MARKET_DB": str(warehouses.scored)}
+    env = {**os.environ, "MARKET_DB": str(warehouses.scored), "MARKET_ACCESS_DB": str(access_accounts[0])}
     process = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(APP),
@@ -70,9 +70,16 @@ def test_every_page_loads_without_an_error_box(server, warehouses):
     ]
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
+    supervisor = account("supervisor")
     with chromium(CHROMIUM) as browser:
         for name, path, title in visits:
+            # Every visit by URL is a new session: the login form first, then the page the URL names.
             state = browser.open(server + path)
+            if state.get("title") != text("login.title", "en" if "lang=en" in path else "zh"):
+                problems.append((name, "no login form", state))
+            if name == "overview":
+                browser.screenshot(SHOTS / "login.png")
+            state = browser.login(supervisor.username, supervisor.password)
             browser.screenshot(SHOTS / f"{name}.png")
             if (
                 state.get("timed_out")
@@ -87,3 +94,15 @@ def test_every_page_loads_without_an_error_box(server, warehouses):
                     browser.screenshot(SHOTS / f"merchant-{tab}.png")
     assert not problems, problems
     assert all((SHOTS / f"{name}.png").stat().st_size > 10_000 for name, _, _ in visits)
+
+
+def test_a_forbidden_page_by_url_shows_a_refusal(server):
+    analyst = account("analyst")
+    with chromium(CHROMIUM) as browser:
+        browser.open(server + "/audit?lang=en")
+        state = browser.login(analyst.username, analyst.password)
+        browser.screenshot(SHOTS / "refused.png")
+        shown = browser.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').innerText")
+    assert state.get("title") == text("access.refused_title", "en"), state
+    assert text("access.refused", "en") in shown
+    assert "entry_hash" not in shown and text("audit.title", "en") not in shown
