@@ -23,6 +23,7 @@ with ui.error_boundary():
         page(navigation.DATA, "data", ":material/database:"),
         page(navigation.METHOD, "method", ":material/functions:"),
         page(navigation.USERS, "users", ":material/manage_accounts:"),
+        page(navigation.PARAMETERS, "parameters", ":material/tune:"),
         page(navigation.AUDIT, "audit", ":material/history_edu:"),
     ]
     current = st.navigation(pages, position="sidebar" if session else "hidden")

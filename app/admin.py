@@ -1,4 +1,4 @@
-"""What the supervisors' pages do: accounts (add, disable, enable, reset, role) and reading the audit log.
+"""What the supervisors' pages do: accounts (add, disable, enable, reset, role), scoring parameters, the audit log.
 
 Every function checks the signed-in role itself (the pages do too) and records the change
 in the audit log through pipelines/accounts.py, in the same transaction as the change.
@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from app import access
-from pipelines import access_policy, accounts, audit
+from app import access, i18n
+from app.i18n import t
+from app.strings import STRINGS
+from pipelines import access_policy, accounts, audit, param_overrides
+from pipelines.params import SIGNALS
 
 ROLES = access_policy.ROLES
+POLICY = access_policy.POLICY
 AUDIT_ACTIONS = audit.ACTIONS
 USER_COLUMNS = ("username", "role", "state", "sign_in")
 AUDIT_COLUMNS = ("entry_id", "at", "actor", "role", "action", "target", "detail_json")
+PARAMETER_COLUMNS = ("name", "value", "default", "minimum", "maximum", "updated_by", "updated_at", "reason")
+ParameterError = param_overrides.ParameterError
 
 
 class Refused(PermissionError):
@@ -80,6 +86,58 @@ def set_role(username: str, role: str) -> None:
     if username == session.username:
         raise ValueError("own account")
     accounts.set_role(access.store_path(), username, role, actor=session.username, actor_role=session.role)
+
+
+def parameters_frame() -> pd.DataFrame:
+    """Every parameter a supervisor may change: value in force, default, bounds, and who changed it, when, why."""
+    _actor("manage.parameters")
+    frame = pd.DataFrame(param_overrides.describe(access.store_path()))
+    for column in ("value", "default", "minimum", "maximum"):  # ints and floats mixed: shown as text
+        frame[column] = frame[column].map(lambda v: f"{v:g}" if isinstance(v, float) else str(v))
+    return frame
+
+
+def set_parameter(name: str, value: str, reason: str) -> param_overrides.Change:
+    """Override a parameter from the next scoring run on (audited); ParameterError says what is wrong."""
+    session = _actor("manage.parameters")
+    return param_overrides.set_override(
+        access.store_path(), name, value, reason=reason, actor=session.username, actor_role=session.role
+    )
+
+
+def reset_parameter(name: str, reason: str) -> param_overrides.Change:
+    """Remove a parameter's override: the next scoring run uses its default (audited)."""
+    session = _actor("manage.parameters")
+    return param_overrides.reset_override(
+        access.store_path(), name, reason=reason, actor=session.username, actor_role=session.role
+    )
+
+
+def parameter_help(name: str) -> str:
+    """What a changeable parameter means, in the current language."""
+    parts = name.split(".")
+    if parts[0] == "signals":
+        harm = next((s.harm for s in SIGNALS if s.code == parts[1]), "")
+        return t("params.help.weight", code=parts[1], harm=i18n.label("harm", harm))
+    key = f"params.help.{name}"
+    return t(key) if key in STRINGS else param_overrides.TUNABLES[name].help
+
+
+def parameter_problem(error: ParameterError) -> str:
+    """Why a change was refused, in the current language."""
+    values = {k: str(v) for k, v in error.values.items()}
+    problem = "type_int" if error.problem == "type" and values.get("kind") == "int" else error.problem
+    return t(f"params.error.{problem}", **values)
+
+
+def parameters_digest() -> str:
+    """The short hash of the parameters the next scoring run would use (a run id ends with its run's)."""
+    _actor("manage.parameters")
+    try:
+        params, _ = param_overrides.effective_params(access.store_path())
+    except ParameterError:
+        return ""
+    return params.digest()
 
 
 def audit_frame(actions: tuple[str, ...] = (), actor: str = "", limit: int = 5000) -> pd.DataFrame:

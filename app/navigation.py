@@ -28,6 +28,7 @@ DATA = "pages/data_page.py"
 METHOD = "pages/method_page.py"
 USERS = "pages/users_page.py"
 AUDIT = "pages/audit_page.py"
+PARAMETERS = "pages/parameters_page.py"
 
 # The action (pipelines/access_policy.py PERMISSIONS) each page needs, by url_path; the page checks it too.
 PAGE_ACTIONS = {
@@ -41,6 +42,7 @@ PAGE_ACTIONS = {
     "method": "view.analysis",
     "users": "manage.users",
     "audit": "view.audit",
+    "parameters": "manage.parameters",
 }
 
 

@@ -218,15 +218,20 @@ def _run_record(path, version, run_id) -> dict:
     }
 
 
-def signals(lang: str) -> pd.DataFrame:
-    """The evidence each harm's score is built from (pipelines/params.py SIGNALS), with its text in `lang`."""
+def signals(lang: str, run_id: str | None = None) -> pd.DataFrame:
+    """The evidence each harm's score is built from (pipelines/params.py SIGNALS), with its text in `lang`.
+
+    With a run id, the weights are those the run recorded (a supervisor may have changed them).
+    """
+    recorded = run_record(run_id)["params"].get("signals") if run_id else None
+    weights = {s["code"]: s["weight"] for s in recorded or []}
     return pd.DataFrame(
         [
             {
                 "harm": s.harm,
                 "code": s.code,
                 "kind": s.kind,
-                "weight": s.weight,
+                "weight": weights.get(s.code, s.weight),
                 "numerator": s.numerator,
                 "denominator": s.denominator or "",
                 "text": s.en if lang == "en" else s.zh,

@@ -119,6 +119,107 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.role": ("角色", "Role"),
     "col.state": ("状态", "State"),
     "col.sign_in": ("登录方式", "Sign-in"),
+    # Scoring parameters page (pipelines/param_overrides.py)
+    "page.parameters": ("评分参数", "Scoring parameters"),
+    "params.title": ("评分参数", "Scoring parameters"),
+    "params.intro": (
+        "主管可在限定范围内调整以下评分参数：显著性阈值、最少事件数、证据尺度、同类组最小规模、风险等级划分、"
+        "风险依据条数及各信号权重。其余参数以代码（pipelines/params.py）为准。每次修改须说明理由，并记入审计日志。",
+        "Supervisors may change these scoring parameters within their bounds: the evidence threshold, minimum "
+        "events, evidence scale, minimum peer group, risk tiers, number of reasons and each signal's weight. "
+        "Everything else is as the code says (pipelines/params.py). Every change needs a reason and is audited.",
+    ),
+    "params.next_run": (
+        "修改在下一次评分运行时生效（运行结果会记录所用参数及修改）。请在服务器上运行：",
+        "Changes apply at the next scoring run (which records the parameters and overrides it used). "
+        "On the server, run:",
+    ),
+    "params.run_current": (
+        "最近一次评分运行 {run_id} 使用的正是当前参数。",
+        "The latest scoring run, {run_id}, used the current parameters.",
+    ),
+    "params.run_stale": (
+        "最近一次评分运行 {run_id} 使用的参数与当前不同：运行评分后，页面上的分数才会反映当前参数。",
+        "The latest scoring run, {run_id}, used other parameters: the scores shown reflect the current ones "
+        "only after the next scoring run.",
+    ),
+    "params.edit": ("修改参数", "Change a parameter"),
+    "params.value": ("新值", "New value"),
+    "params.reason": ("理由（至少 {min} 个字符）", "Reason (at least {min} characters)"),
+    "params.save": ("保存", "Save"),
+    "params.reset": ("恢复默认值", "Reset to default"),
+    "params.changed": (
+        "{name}：{before} → {after}（默认 {default}），下一次评分运行时生效。",
+        "{name}: {before} → {after} (default {default}); applies at the next scoring run.",
+    ),
+    "params.error.unknown": ("没有可修改的参数 {name}。", "There is no changeable parameter {name}."),
+    "params.error.type": (
+        "{name} 须为 {minimum} 至 {maximum} 之间的数值。",
+        "{name} must be a number between {minimum} and {maximum}.",
+    ),
+    "params.error.type_int": (
+        "{name} 须为 {minimum} 至 {maximum} 之间的整数。",
+        "{name} must be a whole number between {minimum} and {maximum}.",
+    ),
+    "params.error.bounds": (
+        "{name} 须在 {minimum} 至 {maximum} 之间（输入为 {value}）。",
+        "{name} must be between {minimum} and {maximum} (got {value}).",
+    ),
+    "params.error.order": (
+        "{name} 与 {other} 不一致：较高的风险等级覆盖的比例不能更大，最低分不能更低。",
+        "{name} conflicts with {other}: a higher tier may cover no larger share and need no lower score.",
+    ),
+    "params.error.reason": (
+        "请说明理由（{minimum} 至 {maximum} 个字符）。",
+        "Please give a reason ({minimum} to {maximum} characters).",
+    ),
+    "params.error.unchanged": ("{name} 已是该值。", "{name} has that value already."),
+    "params.error.not_overridden": ("{name} 已是默认值。", "{name} has its default value already."),
+    "params.error.by": ("{name} 不是有效的主管账号。", "{name} is not an active supervisor account."),
+    "params.help.scores.z_threshold": (
+        "统计信号超过该标准差倍数后才计入证据",
+        "a statistical signal adds evidence only beyond this many standard deviations",
+    ),
+    "params.help.scores.min_events": (
+        "比率类信号至少需要的事件数",
+        "a rate signal needs at least this many events",
+    ),
+    "params.help.scores.evidence_scale": (
+        "分数 = 100 ·（1 − exp(−证据 / 尺度)）：尺度越大，同样分数所需证据越多",
+        "score = 100 · (1 − exp(−evidence / scale)): a larger scale needs more evidence for the same score",
+    ),
+    "params.help.scores.min_peer_group": (
+        "类目 × 规模组少于该店铺数时，与整个类目比较",
+        "a category × size group smaller than this is compared with its whole category",
+    ),
+    "params.help.scores.max_reasons": ("每家店铺列出的风险依据条数", "reasons listed with each shop's score"),
+    "params.help.scores.tiers.high.share": (
+        "按排名最多该比例的店铺评为高风险",
+        "at most this share of all shops, by rank, is rated high",
+    ),
+    "params.help.scores.tiers.high.min_score": (
+        "高风险店铺的综合风险分至少为该值",
+        "a shop rated high has at least this composite score",
+    ),
+    "params.help.scores.tiers.medium.share": (
+        "按排名最多该比例的店铺评为中风险及以上",
+        "at most this share of all shops, by rank, is rated medium or high",
+    ),
+    "params.help.scores.tiers.medium.min_score": (
+        "中风险店铺的综合风险分至少为该值",
+        "a shop rated medium has at least this composite score",
+    ),
+    "params.help.weight": (
+        "「{harm}」信号 {code} 的权重；0 表示不计入",
+        "weight of the {harm} signal {code}; 0 turns it off",
+    ),
+    "col.default": ("默认值", "Default"),
+    "col.minimum": ("下限", "Minimum"),
+    "col.maximum": ("上限", "Maximum"),
+    "col.updated_by": ("修改人", "Changed by"),
+    "col.updated_at": ("修改时间（UTC）", "Changed at (UTC)"),
+    "col.reason": ("理由", "Reason"),
+    "col.help": ("说明", "Meaning"),
     # Audit page
     "audit.title": ("审计日志", "Audit log"),
     "audit.chain_ok": (

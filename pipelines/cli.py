@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "quality",
     "users",
     "audit",
+    "params",
 )
 
 

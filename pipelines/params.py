@@ -523,11 +523,14 @@ class ScoringParams:
     scores: ScoreParams = field(default_factory=ScoreParams)
     marts: MartParams = field(default_factory=MartParams)
     memory_limit_mb: int = 2048  # DuckDB's working memory during a run; it spills beyond this
+    # The evidence signals with their weights; a supervisor's overrides replace signals by code
+    # (pipelines/param_overrides.py).
+    signals: tuple[Signal, ...] = SIGNALS
 
     def as_json(self) -> str:
         """The parameters and signal definitions as canonical JSON (sorted keys), as recorded with a run."""
         values = dataclasses.asdict(self)
-        values["signals"] = [dataclasses.asdict(s) for s in SIGNALS]
+        values["signals"] = [dataclasses.asdict(s) for s in self.signals]
         return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
     def digest(self) -> str:

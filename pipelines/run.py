@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -86,7 +86,7 @@ def score_connection(
 
     def scores() -> dict:
         features = con.execute("select * from out_merchant_features").df()
-        risk, reasons = score_merchants(features, params.scores, run_id)
+        risk, reasons = score_merchants(features, params.scores, run_id, params.signals)
         write_frame(con, "out_merchant_risk", risk, history="out_merchant_risk_history")
         write_frame(con, "out_merchant_reasons", reasons)
         return risk["risk_level"].value_counts().to_dict()
@@ -96,10 +96,28 @@ def score_connection(
     return {"as_of": as_of, "timings": timings, "metrics": metrics}
 
 
+def recorded_params(params: ScoringParams, overrides: Sequence[Mapping] = ()) -> str:
+    """The params_json a run records: every parameter and signal as used, plus the supervisors' overrides.
+
+    `overrides` (pipelines/param_overrides.py `recorded`) name each changed parameter with its
+    default, value, who changed it, when and why; the values themselves are already in the
+    parameters. The run id's digest covers the values only, so the same values give the same digest.
+    """
+    values = json.loads(params.as_json())
+    values["overrides"] = [dict(o) for o in overrides]
+    return json.dumps(values, sort_keys=True, ensure_ascii=False)
+
+
 def run_scoring(
-    db_path: Path | str, params: ScoringParams | None = None, progress: Progress | None = None
+    db_path: Path | str,
+    params: ScoringParams | None = None,
+    progress: Progress | None = None,
+    overrides: Sequence[Mapping] = (),
 ) -> str:
-    """Score the warehouse at db_path in one all-or-nothing run; returns the run id."""
+    """Score the warehouse at db_path in one all-or-nothing run; returns the run id.
+
+    `overrides` are the stored parameter overrides already applied to `params`, recorded with the run.
+    """
     params = params or ScoringParams()
     progress = progress or (lambda _: None)
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -127,7 +145,7 @@ def run_scoring(
                 started,
                 dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
                 result["as_of"],
-                params.as_json(),
+                recorded_params(params, overrides),
                 json.dumps(result["timings"], sort_keys=True),
                 json.dumps(result["metrics"], sort_keys=True, ensure_ascii=False, default=str),
             ],

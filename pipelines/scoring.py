@@ -236,13 +236,13 @@ def reason_text(signal: Signal, row: dict, value: float, pct: float) -> tuple[st
 
 
 def score_merchants(
-    features: pd.DataFrame, params: ScoreParams, run_id: str
+    features: pd.DataFrame, params: ScoreParams, run_id: str, signals: tuple[Signal, ...] = SIGNALS
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score every shop; returns (out_merchant_risk rows, out_merchant_reasons rows)."""
+    """Score every shop with `signals` (their weights); returns (out_merchant_risk rows, out_merchant_reasons rows)."""
     df = prepare(features, params)
     evidence = {h: np.zeros(len(df)) for h in HARMS}
     contributions = []
-    for signal in SIGNALS:
+    for signal in signals:
         e, value, pct = signal_evidence(df, signal, params)
         evidence[signal.harm] += e
         for i in np.flatnonzero(e > 0):

@@ -30,6 +30,7 @@ PAGE_FILES = {
     "method": "pages/method_page.py",
     "users": "pages/users_page.py",
     "audit": "pages/audit_page.py",
+    "parameters": "pages/parameters_page.py",
 }
 TITLES = {
     "overview": "overview.title",
@@ -42,6 +43,7 @@ TITLES = {
     "method": "method.title",
     "users": "users.title",
     "audit": "audit.title",
+    "parameters": "params.title",
 }
 
 
