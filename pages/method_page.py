@@ -14,7 +14,7 @@ st.markdown(t("method.intro"))
 for harm in market_data.HARMS:
     with st.expander(i18n.label("harm", harm), expanded=False):
         st.markdown(t(f"method.harm.{harm}"))
-        signals = ops_data.signals(i18n.current_language())
+        signals = ops_data.signals(i18n.current_language(), status.run_id if status.has_scores else None)
         st.dataframe(
             signals[signals["harm"] == harm].drop(columns=["harm"]),
             hide_index=True,
