@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "users",
     "audit",
     "params",
+    "bench",
 )
 
 

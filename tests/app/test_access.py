@@ -260,7 +260,8 @@ def test_login_failure_lockout_logout_and_expiry_each_leave_one_entry(
     scored, use_access_store, access_accounts
 ):
     path = use_access_store
-    name, password = "test-lockout", secrets.token_urlsafe(16)
+    name = "test-lockout"
+    password = secrets.token_urlsafe(16)
     if accounts.get_user(path, name) is None:
         accounts.add_user(path, name, "analyst", actor="cli:test", actor_role="", password=password)
     before = last_id(path)
