@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from pipelines import audit
+from pipelines.commands.options import add_access_db_option
 from warehouse.settings import get_settings
 
 EPILOG = """\
@@ -30,13 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--access-db",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="access store (default: $MARKET_ACCESS_DB, else access.sqlite beside the warehouse)",
-    )
+    add_access_db_option(parser)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     actions.add_parser("verify", help="recompute the hash chain and report the first break")

@@ -19,6 +19,17 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_access_db_option(parser: argparse.ArgumentParser, what: str = "access store") -> None:
+    """`--access-db FILE`: the access store (accounts, audit log, parameter overrides); None means the settings'."""
+    parser.add_argument(
+        "--access-db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=f"{what} (default: $MARKET_ACCESS_DB, else access.sqlite beside the warehouse)",
+    )
+
+
 def _knob_type(name: str):
     def parse(text: str) -> object:
         try:

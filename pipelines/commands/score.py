@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.commands.options import add_db_option
+from pipelines.commands.options import add_access_db_option, add_db_option
 from warehouse.settings import get_settings
 
 
@@ -25,14 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_db_option(p)
-    p.add_argument(
-        "--access-db",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="access store holding the parameter overrides (default: $MARKET_ACCESS_DB, else access.sqlite "
-        "beside the warehouse)",
-    )
+    add_access_db_option(p, "access store holding the parameter overrides")
     p.add_argument("--quiet", action="store_true", help="print only the run id")
     p.set_defaults(func=run)
 

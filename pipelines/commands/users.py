@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipelines import accounts, audit
 from pipelines.access_policy import POLICY, ROLES
+from pipelines.commands.options import add_access_db_option
 from warehouse.settings import get_settings
 
 EPILOG = f"""\
@@ -37,13 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--access-db",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="access store (default: $MARKET_ACCESS_DB, else access.sqlite beside the warehouse)",
-    )
+    add_access_db_option(parser)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     add = actions.add_parser("add", help="create an account; prints its generated password once")
