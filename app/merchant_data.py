@@ -187,12 +187,26 @@ def _complaints(path, version, platform_id, merchant_id, start, end, has_text) -
 
 
 def weekly_orders(key: MerchantKey) -> pd.DataFrame:
-    """The shop's own orders per week (read by key from stg_transactions): orders, GMV, refunds, refusals."""
-    return _weekly_orders(*_source(), key.platform_id, key.merchant_id)
+    """The shop's own orders per week: orders, GMV, refunds, refusals (the out_merchant_weekly mart)."""
+    has_mart = warehouse_status().has("out_merchant_weekly")
+    return _weekly_orders(*_source(), key.platform_id, key.merchant_id, has_mart)
 
 
 @db.cached(max_entries=128)
-def _weekly_orders(path, version, platform_id, merchant_id) -> pd.DataFrame:
+def _weekly_orders(path, version, platform_id, merchant_id, has_mart) -> pd.DataFrame:
+    params = {"platform_id": platform_id, "merchant_id": merchant_id}
+    if has_mart:
+        return db.query(
+            path,
+            """
+            select w.week, w.order_count, w.gmv_cny, w.refund_request_count, w.refund_rejected_count, w.rating_avg
+            from out_merchant_weekly as w
+            where w.platform_id = $platform_id and w.merchant_id = $merchant_id
+            order by w.week
+            """,
+            params,
+        )
+    # A warehouse scored before the mart existed: the same figures from the orders.
     return db.query(
         path,
         """
@@ -207,7 +221,7 @@ def _weekly_orders(path, version, platform_id, merchant_id) -> pd.DataFrame:
         group by all
         order by week
         """,
-        {"platform_id": platform_id, "merchant_id": merchant_id},
+        params,
     )
 
 
@@ -289,11 +303,12 @@ def _rings(path, version, platform_id, merchant_id) -> pd.DataFrame:
 
 def ring_graph(platform_id: str, ring_ids: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes (member_type, member_id, order_count, ring_id) and buyer→shop edges (orders) of some rings."""
-    return _ring_graph(*_source(), platform_id, tuple(sorted(ring_ids)))
+    has_edges = warehouse_status().has("out_ring_edges")
+    return _ring_graph(*_source(), platform_id, tuple(sorted(ring_ids)), has_edges)
 
 
 @db.cached(max_entries=64)
-def _ring_graph(path, version, platform_id, ring_ids) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _ring_graph(path, version, platform_id, ring_ids, has_edges) -> tuple[pd.DataFrame, pd.DataFrame]:
     params = {"platform_id": platform_id, "rings": list(ring_ids), "max_buyers": RING_GRAPH_MAX_BUYERS}
     nodes = db.query(
         path,
@@ -310,8 +325,22 @@ def _ring_graph(path, version, platform_id, ring_ids) -> tuple[pd.DataFrame, pd.
         """,
         params,
     )
-    # Edges need the orders between the ring's own buyers and shops: a semi-join on a few
-    # hundred ids, so it reads one platform's orders once, not the market.
+    if has_edges:
+        # The run stored each ring's buyer → shop links (orders inside the ring): no scan of the orders.
+        edges = db.query(
+            path,
+            """
+            select e.buyer_id, e.merchant_id, max(e.order_count) as order_count
+            from out_ring_edges as e
+            where e.platform_id = $platform_id and list_contains($rings::varchar[], e.ring_id)
+            group by all
+            """,
+            {"platform_id": platform_id, "rings": list(ring_ids)},
+        )
+        buyers = set(nodes.loc[nodes["member_type"] == "buyer", "member_id"])
+        return nodes, edges[edges["buyer_id"].isin(buyers)].reset_index(drop=True)
+    # A warehouse scored before out_ring_edges: the orders between the ring's own buyers and
+    # shops, a semi-join on a few hundred ids over one platform's orders.
     edges = db.query(
         path,
         """

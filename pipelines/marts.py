@@ -1,4 +1,4 @@
-"""Platform and trend marts the pages read: the 12315 scoreboard, daily series, spike alerts."""
+"""Platform and trend marts the pages read: the 12315 scoreboard, daily series, spike alerts, shops' weeks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from pipelines.params import MartParams
 from pipelines.sqlfiles import run_sql
 from warehouse.schema import quote_identifier
 
-MART_TABLES = ("out_platform_scoreboard", "out_complaint_series", "out_order_series", "out_spike_alerts")
+MART_TABLES = (
+    "out_platform_scoreboard",
+    "out_complaint_series",
+    "out_order_series",
+    "out_spike_alerts",
+    "out_merchant_weekly",
+)
 
 
 def build_marts(

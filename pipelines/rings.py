@@ -42,7 +42,12 @@ from pipelines.params import RingParams
 from pipelines.sqlfiles import run_sql
 from warehouse.schema import quote_identifier
 
-RING_TABLES = ("out_rings", "out_ring_members", "_int_merchant_rings")  # what a detection writes
+RING_TABLES = (
+    "out_rings",
+    "out_ring_members",
+    "out_ring_edges",
+    "_int_merchant_rings",
+)  # what a detection writes
 # Temp tables of one detection, dropped at the end (in this order: later ones read earlier ones).
 WORK_TABLES = (
     "_int_ring_orders",
@@ -632,6 +637,7 @@ def write_ring_tables(con: duckdb.DuckDBPyConnection, rings: pd.DataFrame, run_i
     finally:
         con.unregister("_ring_frame")
     run_sql(con, "out_ring_members", {"run_id": run_id})
+    run_sql(con, "out_ring_edges", {"run_id": run_id})
     run_sql(con, "_int_merchant_rings", {})
 
 

@@ -71,6 +71,29 @@ def test_run_is_recorded_with_params_timings_and_metrics(scored):
         con.close()
 
 
+def test_shop_weeks_mart_adds_up_to_the_orders(scored):
+    db, run_id, _ = scored
+    con = connect_readonly(db)
+    try:
+        differing = con.execute(
+            """with mart as (
+                   select platform_id, merchant_id, sum(order_count) as orders, sum(refund_rejected_count) as refused
+                   from out_merchant_weekly group by all
+               ),
+               orders as (
+                   select platform_id, merchant_id, count(*) as orders,
+                          count(*) filter (refund_outcome = 'rejected') as refused
+                   from stg_transactions group by all
+               )
+               select count(*) from orders full join mart using (platform_id, merchant_id)
+               where mart.orders is distinct from orders.orders or mart.refused is distinct from orders.refused"""
+        ).fetchone()[0]
+        assert differing == 0
+        assert con.execute("select distinct run_id from out_merchant_weekly").fetchall() == [(run_id,)]
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize("harm", HARMS)
 def test_each_harm_beats_its_baselines(scored, harm):
     _, _, report = scored
