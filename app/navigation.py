@@ -29,6 +29,20 @@ METHOD = "pages/method_page.py"
 USERS = "pages/users_page.py"
 AUDIT = "pages/audit_page.py"
 PARAMETERS = "pages/parameters_page.py"
+# Every page's file by its url_path, in the router's order (what tools that visit every page read).
+PAGE_FILES = {
+    "overview": OVERVIEW,
+    "merchants": MERCHANTS,
+    "merchant": MERCHANT_DETAIL,
+    "platforms": PLATFORMS,
+    "trends": TRENDS,
+    "watchlist": WATCHLIST,
+    "data": DATA,
+    "method": METHOD,
+    "users": USERS,
+    "parameters": PARAMETERS,
+    "audit": AUDIT,
+}
 
 # The action (pipelines/access_policy.py PERMISSIONS) each page needs, by url_path; the page checks it too.
 PAGE_ACTIONS = {

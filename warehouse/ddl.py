@@ -129,13 +129,18 @@ def uscc_parameters() -> dict[str, object]:
     return {"uscc_alphabet": USCC_ALPHABET, "uscc_weights": list(USCC_WEIGHTS)}
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The column names of `table`, in order."""
+def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """Each column of `table` (temporary ones too) with its DuckDB type, in order."""
     rows = con.execute(
-        "select column_name from duckdb_columns() where table_name = $table order by column_index",
+        "select column_name, data_type from duckdb_columns() where table_name = $table order by column_index",
         {"table": table},
     ).fetchall()
-    return [r[0] for r in rows]
+    return dict(rows)
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The column names of `table`, in order."""
+    return list(column_types(con, table))
 
 
 # Layers whose rows a load collects in one temporary batch table per dataset.

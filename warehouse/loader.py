@@ -19,6 +19,7 @@ from warehouse.checks import Finding, run_checks
 from warehouse.columns import ColumnPlan, plan_columns, source_select
 from warehouse.ddl import (
     add_extra_columns,
+    column_types,
     create_macros,
     create_raw_view,
     ensure_batch_tables,
@@ -204,14 +205,6 @@ def append_raw(
             con.unregister("_int_sheet_rows")
 
 
-def source_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """The DuckDB type of each column of a (temporary) table."""
-    rows = con.execute(
-        "select column_name, data_type from duckdb_columns() where table_name = $table", {"table": table}
-    ).fetchall()
-    return dict(rows)
-
-
 def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, result: FileResult) -> None:
     """Load one part inside the current transaction and fill in its row accounting; FileRejected if it cannot."""
     dataset = part.dataset
@@ -230,7 +223,7 @@ def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, resu
     con.execute(render_sql("quarantine__from_rejected_records", quarantine_table=quarantine_table), base)
     b = Binder()
     fragments = checked_sql_fragments(
-        dataset, part.mapping, b, source_types(con, PART_TABLE), tuple(plan.extras)
+        dataset, part.mapping, b, column_types(con, PART_TABLE), tuple(plan.extras)
     )
     con.execute(render_sql("_int_checked", part_table=PART_TABLE, **fragments), b.params)
     b = Binder()

@@ -26,8 +26,7 @@ def page_files() -> dict[str, str]:
     """Every page the router registers, by short name (`overview`), in the router's order."""
     from app import navigation  # the app's own list of page files
 
-    files = [v for k, v in vars(navigation).items() if k.isupper() and str(v).endswith("_page.py")]
-    return {Path(f).stem.removesuffix("_page"): f for f in files}
+    return dict(navigation.PAGE_FILES)
 
 
 def sample_shop(db_path: Path) -> tuple[str, str]:

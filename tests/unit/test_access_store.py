@@ -7,14 +7,13 @@ import multiprocessing
 import re
 import secrets
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pipelines import accounts, audit
 from pipelines.access_policy import PERMISSIONS, POLICY, ROLES, allowed
+from tests.commands import run_pipelines as cli
 from warehouse import access_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,17 +147,6 @@ def test_writers_in_several_processes_keep_one_unbroken_chain(tmp_path):
     assert [w.exitcode for w in workers] == [0, 0, 0]
     check = audit.verify(path)
     assert check.ok and check.entry_count == 120
-
-
-def cli(*args: str, store: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"MARKET_ACCESS_DB": str(store), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
 
 
 def test_the_users_command_prints_a_password_once_on_stdout_only(tmp_path):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 from pipelines import accounts, audit, param_overrides
 from pipelines.param_overrides import TUNABLES, ParameterError
 from pipelines.params import SIGNALS, ScoringParams
+from tests.commands import run_pipelines as cli
 from warehouse import access_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -271,17 +270,6 @@ def test_the_docs_list_the_changeable_parameters():
         shown = "signals.<CODE>.weight" if name.startswith("signals.") else name
         assert f"`{shown}`" in docs, name
     assert "`parameter_change`" in (ROOT / "docs" / "access.md").read_text(encoding="utf-8")
-
-
-def cli(*args: str, store: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"MARKET_ACCESS_DB": str(store), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
 
 
 def test_the_params_command_sets_lists_and_resets_with_exit_statuses(store):
