@@ -49,6 +49,9 @@ class PreparedCsv:
     # the original line of each record (lines were dropped, so ordinality would lie).
     has_line_column: bool = False
     bad_records: list[BadRecord] = field(default_factory=list)
+    # True when only the file's head was checked (valid UTF-8 with Chinese text): the reader
+    # must confirm the rest is UTF-8, else the file is prepared again with check_all.
+    utf8_unverified: bool = False
     temp_files: list[Path] = field(default_factory=list)
 
 
@@ -94,16 +97,35 @@ def is_strict_utf8(path: Path) -> bool:
     return True
 
 
+def head_is_chinese_utf8(path: Path) -> bool:
+    """True when the file is longer than CHUNK_BYTES and its first chunk is UTF-8 holding Chinese text.
+
+    Such a file is UTF-8 unless a later byte says otherwise (is_strict_utf8 only doubts UTF-8
+    text without any Chinese), which the CSV reader finds as it reads.
+    """
+    with open_bytes(path) as stream:
+        chunk = stream.read(CHUNK_BYTES)
+        if not stream.read(1):
+            return False  # the head is the whole file: is_strict_utf8 reads it all anyway
+    try:
+        text = codecs.getincrementaldecoder("utf-8")("strict").decode(chunk)
+    except UnicodeDecodeError:
+        return False
+    return CJK_CHARS.search(text) is not None
+
+
 def first_record(text: str) -> list[str]:
     """The first CSV record of `text` (the header), as a list of names."""
     reader = csv.reader(io.StringIO(text))
     return next(reader, [])
 
 
-def prepare_csv(path: Path, temp_dir: Path) -> PreparedCsv:
+def prepare_csv(path: Path, temp_dir: Path, check_all: bool = False) -> PreparedCsv:
     """Decide how DuckDB should read `path`; FileRejected for empty or binary files.
 
-    UTF-8 (with or without BOM, gzip or not) is read in place. A file that is wholly
+    UTF-8 (with or without BOM, gzip or not) is read in place. A file longer than its head
+    whose head is UTF-8 with Chinese text is taken as UTF-8 unverified (DuckDB checks every
+    byte as it reads, so a second pass here would only repeat it) unless `check_all`. A file that is wholly
     GB18030 is transcoded to a temporary UTF-8 file with the same lines. A file whose lines
     mix encodings is rewritten record by record: lines that do not decode in the file's
     main encoding become BadRecords for quarantine, and the copy carries each record's line.
@@ -115,6 +137,10 @@ def prepare_csv(path: Path, temp_dir: Path) -> PreparedCsv:
     if b"\x00" in head:
         raise FileRejected("binary content (NUL bytes): not a CSV text file")
     has_bom = head.startswith(UTF8_BOM)
+    if not check_all and head_is_chinese_utf8(path):
+        text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
+        header = first_record(text)
+        return PreparedCsv(path, "utf-8 with BOM" if has_bom else "utf-8", header, utf8_unverified=True)
     if is_strict_utf8(path):
         text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
         header = first_record(text)

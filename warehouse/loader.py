@@ -45,7 +45,7 @@ from warehouse.sources import (
     dedupe_header,
     discover_files,
     file_format,
-    file_hash,
+    file_hashes,
     first_line,
     identify,
     parquet_header,
@@ -57,12 +57,21 @@ from warehouse.validation import Binder, checked_sql_fragments, duplicate_sql_fr
 
 LOADED, REJECTED, ALREADY_LOADED, SKIPPED = "loaded", "rejected", "already loaded", "skipped"
 CSV_REASON_PREFIX = "csv: "
+# DuckDB's error_type for a CSV record whose bytes are not UTF-8.
+DUCKDB_ENCODING_ERROR = "INVALID ENCODING"
 # A load keeps each dataset's rows in temporary batch tables and appends them in one
 # statement (one write, no partial row groups to rewrite at checkpoint); past this many
 # rows a batch is appended early, which bounds the memory a big load needs.
 FLUSH_ROWS = 2_000_000
 # One part (file or sheet) at a time sits here as it came, before it is checked.
 PART_TABLE = "_int_raw_part"
+# A CSV part is read into CSV_TABLE; CSV_LINES_VIEW adds each row's line without a copy.
+CSV_TABLE, CSV_LINES_VIEW = "_int_raw_csv", "_int_raw_csv_lines"
+
+
+class SuspectEncoding(Exception):
+    """DuckDB found bytes that are not UTF-8 in a CSV file whose head alone was checked: check it all."""
+
 
 Progress = Callable[[str], None]
 
@@ -150,44 +159,23 @@ READ_ERRORS = (duckdb.InvalidInputException, duckdb.IOException, duckdb.Conversi
 
 def insert_raw(
     con: duckdb.DuckDBPyConnection, part: FilePart, plan: ColumnPlan, base: dict[str, object]
-) -> None:
-    """Read the part's rows into the part table; FileRejected when DuckDB cannot read the file."""
+) -> str:
+    """Read the part's rows; returns the relation holding them. FileRejected when DuckDB cannot read the file."""
     try:
-        append_raw(con, part, plan, base)
+        return append_raw(con, part, plan, base)
     except READ_ERRORS as exc:
         raise FileRejected(f"cannot read the {part.fmt.upper()} file: {first_line(exc)}") from None
 
 
 def append_raw(
     con: duckdb.DuckDBPyConnection, part: FilePart, plan: ColumnPlan, base: dict[str, object]
-) -> None:
-    """Fill the part table (text for CSV and XLSX, the file's own types for Parquet); set aside unreadable records."""
+) -> str:
+    """Fill the part's relation (text for CSV and XLSX, the file's own types for Parquet); set aside unreadable records."""
     b = Binder()
     con.execute(read_sql("_int_rejected_records"))
     if part.fmt == "csv" and part.csv is not None:
-        con.execute("drop table if exists _int_csv_rejects")
-        con.execute("drop table if exists _int_csv_scans")
-        has_lines = part.csv.has_line_column
-        line = f"cast(src.{quote_identifier(LINE_COLUMN)} as bigint)" if has_lines else "src.ordinality + 1"
-        sql = render_sql(
-            "_int_raw_part__from_csv",
-            part_table=PART_TABLE,
-            source_columns=source_select(plan, b, False),
-            line_expression=line,
-        )
-        names = ([LINE_COLUMN] if has_lines else []) + part.header
-        columns = {name: "VARCHAR" for name in names}
-        con.execute(sql, {**b.params, **base, "read_path": str(part.csv.read_path), "csv_columns": columns})
-        if con.execute("select count(*) from _int_csv_rejects").fetchone()[0]:
-            if not has_lines:
-                con.execute(render_sql("_int_raw_part__renumber_lines", part_table=PART_TABLE), base)
-            con.execute(read_sql("_int_rejected_records__from_csv"), {"reason_prefix": CSV_REASON_PREFIX})
-        for bad in part.csv.bad_records:
-            con.execute(
-                read_sql("_int_rejected_records__insert"),
-                {"source_line": bad.line, "raw_record": bad.text, "reason": bad.reason},
-            )
-    elif part.fmt == "parquet":
+        return append_csv(con, part, plan, base)
+    if part.fmt == "parquet":
         sql = render_sql(
             "_int_raw_part__from_parquet", part_table=PART_TABLE, source_columns=source_select(plan, b, False)
         )
@@ -203,6 +191,56 @@ def append_raw(
             con.execute(sql, {**b.params, **base})
         finally:
             con.unregister("_int_sheet_rows")
+    return PART_TABLE
+
+
+def append_csv(
+    con: duckdb.DuckDBPyConnection, part: FilePart, plan: ColumnPlan, base: dict[str, object]
+) -> str:
+    """Read a CSV part as text with each row's line; returns the relation holding the rows.
+
+    SuspectEncoding when DuckDB met bytes that are not UTF-8 in a file only its head was checked for.
+    """
+    assert part.csv is not None
+    b = Binder()
+    con.execute("drop table if exists _int_csv_rejects")
+    con.execute("drop table if exists _int_csv_scans")
+    has_lines = part.csv.has_line_column
+    line_column = (
+        f",\n    cast(src.{quote_identifier(LINE_COLUMN)} as bigint) as _source_line" if has_lines else ""
+    )
+    sql = render_sql(
+        "_int_raw_part__from_csv",
+        csv_table=PART_TABLE if has_lines else CSV_TABLE,
+        source_columns=source_select(plan, b, False),
+        line_column=line_column,
+    )
+    names = ([LINE_COLUMN] if has_lines else []) + part.header
+    columns = {name: "VARCHAR" for name in names}
+    con.execute(sql, {**b.params, **base, "read_path": str(part.csv.read_path), "csv_columns": columns})
+    summary = read_sql("_int_csv_rejects__summary")
+    rejected = con.execute(summary, {"encoding_error": DUCKDB_ENCODING_ERROR}).fetchone()
+    if part.csv.utf8_unverified and rejected[1]:
+        raise SuspectEncoding(part.source_file)
+    relation = PART_TABLE
+    if not has_lines:
+        # Without set-aside records a view gives the lines; otherwise they are shifted in a copy.
+        relation = PART_TABLE if rejected[0] else CSV_LINES_VIEW
+        kind = "table" if rejected[0] else "view"
+        sql = render_sql(
+            "_int_raw_part__number_lines", relation_kind=kind, part_table=relation, csv_table=CSV_TABLE
+        )
+        con.execute(sql)
+    if rejected[0]:
+        if not has_lines:
+            con.execute(render_sql("_int_raw_part__renumber_lines", part_table=PART_TABLE), base)
+        con.execute(read_sql("_int_rejected_records__from_csv"), {"reason_prefix": CSV_REASON_PREFIX})
+    for bad in part.csv.bad_records:
+        con.execute(
+            read_sql("_int_rejected_records__insert"),
+            {"source_line": bad.line, "raw_record": bad.text, "reason": bad.reason},
+        )
+    return relation
 
 
 def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, result: FileResult) -> None:
@@ -217,18 +255,18 @@ def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, resu
     ensure_batch_tables(con, dataset)
     add_extra_columns(con, dataset, list(plan.extras))
     base: dict[str, object] = {"load_id": load_id, "source_file": part.source_file}
-    insert_raw(con, part, plan, base)
+    part_table = insert_raw(con, part, plan, base)
     # Rows go into this load's batch tables; flush_batches appends them to the layer tables.
     quarantine_table, stg_table = batch_table_name("quarantine", dataset), batch_table_name("stg", dataset)
     con.execute(render_sql("quarantine__from_rejected_records", quarantine_table=quarantine_table), base)
     b = Binder()
     fragments = checked_sql_fragments(
-        dataset, part.mapping, b, column_types(con, PART_TABLE), tuple(plan.extras)
+        dataset, part.mapping, b, column_types(con, part_table), tuple(plan.extras)
     )
-    con.execute(render_sql("_int_checked", part_table=PART_TABLE, **fragments), b.params)
+    con.execute(render_sql("_int_checked", part_table=part_table, **fragments), b.params)
     b = Binder()
     con.execute(render_sql("_int_checked__duplicates", **duplicate_sql_fragments(dataset, b)), b.params)
-    con.execute(render_sql("quarantine", quarantine_table=quarantine_table, part_table=PART_TABLE), base)
+    con.execute(render_sql("quarantine", quarantine_table=quarantine_table, part_table=part_table), base)
     match = key_match(dataset)
     superseded = table_name("superseded", dataset)
     sql = render_sql("superseded__within_load", table=superseded, stg_table=stg_table, key_match=match)
@@ -241,7 +279,7 @@ def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, resu
     )
     params = {**base, **uscc_parameters()} if flag else base
     con.execute(render_sql("stg", stg_table=stg_table, credit_code_flag=flag), params)
-    counts = render_sql("load_log__counts", part_table=PART_TABLE, quarantine_table=quarantine_table)
+    counts = render_sql("load_log__counts", part_table=part_table, quarantine_table=quarantine_table)
     raw_rows, rejected_records, loaded, quarantined = con.execute(counts, base).fetchone()
     result.rows_read = raw_rows + rejected_records
     result.rows_loaded, result.rows_quarantined = loaded, quarantined
@@ -285,6 +323,20 @@ def write_log(con: duckdb.DuckDBPyConnection, load_id: str, result: FileResult) 
     con.execute(read_sql("load_log__insert"), values)
 
 
+def identify_and_load(
+    con: duckdb.DuckDBPyConnection,
+    part: FilePart,
+    forced: Mapping | None,
+    load_id: str,
+    result: FileResult,
+) -> None:
+    """Decide the part's dataset and mapping, then load it (inside the caller's transaction)."""
+    identify(part, forced, part.sheet if part.sheet and dataset_for_file(part.sheet) else part.path.name)
+    result.dataset = part.dataset.name if part.dataset else None
+    result.mapping = part.mapping.name if part.mapping else None
+    load_part(con, part, load_id, result)
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -309,10 +361,18 @@ def load_file(
         result.encoding = part.csv.encoding if part.csv else None
         con.begin()
         try:
-            identify(part, forced, part.sheet if part.sheet and dataset_for_file(part.sheet) else path.name)
-            result.dataset = part.dataset.name if part.dataset else None
-            result.mapping = part.mapping.name if part.mapping else None
-            load_part(con, part, load_id, result)
+            try:
+                identify_and_load(con, part, forced, load_id, result)
+            except SuspectEncoding:
+                # Bytes past the checked head are not UTF-8: check the whole file and read it again.
+                con.rollback()
+                con.begin()
+                part.csv = prepare_csv(path, temp_dir, check_all=True)
+                part.header = dedupe_header(part.csv.header)
+                if not part.header:
+                    raise FileRejected("no header line") from None
+                result.encoding = part.csv.encoding
+                identify_and_load(con, part, forced, load_id, result)
             result.message = describe_outcome(part, result)
             con.commit()
         except FileRejected as exc:
@@ -392,7 +452,7 @@ def ingest(
     forced = get_mapping(mapping_name) if mapping_name else None
     report = LoadReport(new_load_id(), db_path)
     files, skipped = discover_files(Path(p) for p in paths)
-    hashes = {p: file_hash(p) for p in files if p.is_file()}
+    hashes = file_hashes(p for p in files if p.is_file())
     earlier = earlier_loads(db_path, hashes.values())
     to_load: list[Path] = []
     first_seen: dict[str, Path] = {}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,6 @@ from warehouse.mappings import Mapping, mapping_for_header
 from warehouse.schema import DATASETS, Dataset, dataset_for_file
 
 FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
-HASH_CHUNK = 8 * 1024 * 1024
 
 
 def file_format(path: Path) -> str | None:
@@ -44,11 +45,15 @@ def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
 
 def file_hash(path: Path) -> str:
     """SHA-256 of the file's bytes: how a re-delivered file is recognised whatever its name."""
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        while chunk := fh.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def file_hashes(paths: Iterable[Path]) -> dict[Path, str]:
+    """file_hash of each path, several files at once (hashing and reading release the GIL)."""
+    paths = list(paths)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(paths), os.cpu_count() or 1))) as pool:
+        return dict(zip(paths, pool.map(file_hash, paths), strict=True))
 
 
 def dedupe_header(names: Iterable[object]) -> list[str]:
