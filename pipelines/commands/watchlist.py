@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import sqlite3
 import sys
 from pathlib import Path
 
-from pipelines.commands.options import add_db_option
+from pipelines import audit
+from pipelines.commands.options import add_access_db_option, add_db_option
 from pipelines.watchlist import (
     EXPORT_FORMATS,
     HARMS,
@@ -25,11 +28,13 @@ Columns, in this order (shared DATA_CONTRACT.md, "Watchlist export"):
 Ranked by risk_score, or by the harm's score with --harm; rank follows that order
 after the filters. CSV is UTF-8 with a BOM so Excel opens the Chinese text; text
 cells beginning with = + - @ tab or CR get a leading ' so no spreadsheet runs them.
-No personal data is exported.
+No personal data is exported. Every export is recorded in the audit log (actor
+cli:<os user>, filters, row count, SHA-256 of the file); if it cannot be recorded,
+the file is removed and the command fails.
 
 exit status:
   0  written (an empty selection writes the header only and says so on stderr)
-  1  no warehouse, or no such scoring run
+  1  no warehouse, no such scoring run, or the audit log could not be written
   2  invalid arguments
 """
 
@@ -44,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_db_option(parser)
+    add_access_db_option(parser, "access store whose audit log records the export")
     parser.add_argument(
         "--out", type=Path, required=True, metavar="FILE", help="output file ending in .csv or .xlsx"
     )
@@ -97,8 +103,34 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         con.close()
+    try:
+        record_export(args, query, written)
+    except (sqlite3.Error, OSError) as exc:
+        args.out.unlink(missing_ok=True)
+        print(f"watchlist: cannot record the export in the audit log ({exc}); file removed", file=sys.stderr)
+        return 1
     if written == 0:
         print(f"watchlist: no merchants match; wrote the header only to {args.out}", file=sys.stderr)
     else:
         print(f"watchlist: {written:,} merchants written to {args.out}", file=sys.stderr)
     return 0
+
+
+def record_export(args: argparse.Namespace, query: WatchlistQuery, written: int) -> None:
+    """One audit entry for the file just written: who, which filters, how many rows, its SHA-256."""
+    data = args.out.read_bytes()
+    audit.record(
+        args.access_db or get_settings().access_db_path,
+        actor=audit.cli_actor(),
+        role="",
+        action="export",
+        target="watchlist",
+        detail={
+            "format": args.out.suffix.lower().lstrip("."),
+            "file_name": args.out.name,
+            "filters": dataclasses.asdict(query),
+            "row_count": written,
+            "sha256": audit.sha256_hex(data),
+            "bytes": len(data),
+        },
+    )

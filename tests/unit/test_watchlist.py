@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from pipelines import audit
 from pipelines.cli import main
 from pipelines.export_safety import FORMULA_TRIGGERS
 from pipelines.watchlist import WATCHLIST_COLUMNS, WatchlistQuery, export_watchlist, select_watchlist
@@ -31,6 +34,15 @@ insert into {table} (
     $after_sales, $license, $level, $rank, $reasons_zh, $reasons_en, '13800138000')
 """
 RUN, OLD_RUN = "S20260301T000000Z-aaaa0001", "S20260201T000000Z-aaaa0001"
+
+
+@pytest.fixture(autouse=True)
+def access_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own access store, so command-line exports are never logged into a real one."""
+    store = tmp_path / "access.sqlite"
+    monkeypatch.setenv("MARKET_ACCESS_DB", str(store))
+    return store
+
 
 # platform, merchant, shop name, credit code, risk, fraud, fake_trade, after_sales, license, level
 MERCHANTS = [
@@ -220,3 +232,27 @@ def test_cli_help(capsys: pytest.CaptureFixture) -> None:
     assert exit_info.value.code == 0
     help_text = capsys.readouterr().out
     assert "--harm" in help_text and ", ".join(WATCHLIST_COLUMNS) in help_text.replace("\n  ", " ")
+
+
+def test_cli_export_is_audited_once_with_filters_rows_and_hash(
+    warehouse: Path, tmp_path: Path, access_store: Path
+) -> None:
+    out = tmp_path / "w.csv"
+    assert (
+        main(["watchlist", "--db", str(warehouse), "--out", str(out), "--top", "2", "--harm", "fraud"]) == 0
+    )
+    (entry,) = audit.entries(access_store, limit=None)
+    assert (entry["action"], entry["target"], entry["actor"]) == ("export", "watchlist", audit.cli_actor())
+    detail = json.loads(entry["detail_json"])
+    assert detail["row_count"] == len(read_csv(out)) - 1 == 2
+    assert detail["filters"]["harm"] == "fraud" and detail["filters"]["top"] == 2
+    assert detail["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert audit.verify(access_store).ok
+
+
+def test_cli_export_that_cannot_be_logged_leaves_no_file(warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "w.csv"
+    store = tmp_path / "no_such_dir" / "sub" / "access.sqlite"
+    (tmp_path / "no_such_dir").write_text("a file where the store's folder should be")
+    assert main(["watchlist", "--db", str(warehouse), "--out", str(out), "--access-db", str(store)]) == 1
+    assert not out.exists()
