@@ -336,6 +336,8 @@ METHOD = """\
   and under 4 GB, each page's first render at most 1 s and a filter change at most 0.3 s.
   `— (at 10M)` marks an absolute target that holds at this size but is stated for 10M
   orders; a target missed at any size says **MISSED**.
+- The benchmark is not part of `make test`, but a smoke run of it is: every stage once on a
+  1M-order market (`tests/integration/test_bench_smoke.py`, about two minutes), so it cannot rot.
 """
 
 

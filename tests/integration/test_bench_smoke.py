@@ -1,7 +1,7 @@
-"""The benchmark runs end to end on a tiny market, so it cannot rot: every stage measured, table and docs written.
+"""The benchmark runs end to end on a 1M-order market, so it cannot rot: every stage measured, table and docs written.
 
-A 1M-order run takes several minutes here (each stage in fresh processes, scoring five times,
-every page twice), so the smoke run uses a 40k-order market, the size of tests/app's.
+One run per stage (`--quick --repeats 1`), about two minutes here: the same market shape and
+code paths as `python -m pipelines bench --quick`, only fewer repeats.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from pipelines.bench.harness import SCORING_STAGES, Workspace, ensure_market, ru
 from pipelines.bench.pages import page_files
 from pipelines.bench.pandas_peer import APPROXIMATE_FEATURES, SHARED_FEATURES, compute_features, load_orders
 from pipelines.bench.report import COLUMNS
-from pipelines.bench.sizes import BenchMarket, market_for, parse_size, size_label
+from pipelines.bench.sizes import market_for, parse_size, size_label
 from pipelines.features import as_of_day
-from tests.conftest import SMALL_MARKET
 
-TINY = BenchMarket("tiny", dataclasses.replace(SMALL_MARKET, seed=11, merchants=150, days=90, orders=40_000))
+SMOKE = market_for(1_000_000)
 STAGES = {
     "generate",
     "bare_parquet",
@@ -54,7 +53,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> BenchRun:
     shown: list[str] = []
     out = root / "benchmarks.md"
     [result] = run_bench(
-        [TINY], repeats=1, work=root / "work", out=out, command="smoke", quick=True, show=shown.append
+        [SMOKE], repeats=1, work=root / "work", out=out, command="smoke", quick=True, show=shown.append
     )
     return BenchRun(result, root / "work", out, "\n".join(shown))
 
@@ -80,10 +79,10 @@ def test_the_table_and_the_docs_show_every_stage_and_the_machine(bench):
         assert row.stage in bench.shown
     doc = bench.out.read_text(encoding="utf-8")
     assert "| " + " | ".join(COLUMNS) + " |" in doc
-    assert "Draft: figures at tiny orders" in doc
+    assert "Draft: figures at 1M orders" in doc
     for heading in ("## Machine", "## Scaling", "## Targets missed", "duckdb", "cores"):
         assert heading in doc
-    assert (bench.work / "results" / f"{TINY.key}.json").is_file()
+    assert (bench.work / "results" / f"{SMOKE.key}.json").is_file()
 
 
 @slow
@@ -96,16 +95,16 @@ def test_verdicts_are_met_missed_or_not_judged(bench):
 @slow
 def test_a_rerun_reuses_the_cached_market(bench):
     said: list[str] = []
-    ws = Workspace(bench.work, TINY)
+    ws = Workspace(bench.work, SMOKE)
     for fmt in ("parquet", "csv"):
-        ensure_market(TINY, ws, fmt, said.append)
+        ensure_market(SMOKE, ws, fmt, said.append)
         assert (ws.feed(fmt)).is_dir()
     assert said == []
 
 
 @slow
 def test_the_pandas_peer_computes_the_same_features_as_the_sql(bench):
-    scored = Workspace(bench.work, TINY).scored
+    scored = Workspace(bench.work, SMOKE).scored
     with duckdb.connect(str(scored), read_only=True) as con:
         peer = compute_features(load_orders(con), as_of_day(con))
         sql = con.execute("select * from out_merchant_features").df()
