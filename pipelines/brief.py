@@ -44,6 +44,7 @@ from reportlab.platypus import (
 )
 
 from pipelines.export_safety import strip_control_characters
+from pipelines.labels import CODE_LABELS
 from pipelines.watchlist import HARMS, LANGUAGES, WATCHLIST_COLUMNS, table_exists
 from warehouse.credit_code import is_valid_uscc
 
@@ -102,28 +103,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "aside": ("{text}（{aside}）", "{text} ({aside})"),
     "pair": ("{name}：{value}", "{name}: {value}"),
     "list_separator": ("；", "; "),
-}
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "risk_level": {"high": ("高风险", "High"), "medium": ("中风险", "Medium"), "low": ("低风险", "Low")},
-    "harm": {
-        "fraud": ("欺诈与虚假宣传", "Fraud and false advertising"),
-        "fake_trade": ("刷单", "Fake trades"),
-        "after_sales": ("售后服务", "After-sales service"),
-        "license": ("证照", "Licences"),
-    },
-    "licence_status": {
-        "active": ("存续", "Active"),
-        "expired": ("已过期", "Expired"),
-        "revoked": ("吊销", "Revoked"),
-        "cancelled": ("注销", "Cancelled"),
-        "abnormal": ("经营异常", "Abnormal operation"),
-    },
-    "permit": {
-        "food_operation": ("食品经营许可证", "Food operation permit"),
-        "medical_device": ("医疗器械经营许可", "Medical device permit"),
-        "cosmetics": ("化妆品经营许可", "Cosmetics permit"),
-        "icp": ("ICP 许可", "ICP licence"),
-    },
 }
 SCORE_COLUMNS = ("fraud_score", "fake_trade_score", "after_sales_score", "license_score")
 
@@ -552,7 +531,7 @@ def _t(key: str, lang: str, **values: object) -> str:
 def _label(kind: str, code: object, lang: str) -> str:
     if code is None or code == "":
         return EMPTY
-    names = LABELS[kind].get(str(code))
+    names = CODE_LABELS[kind].get(str(code))
     if names is None:
         return str(code)
     return names[1] if lang == "en" else names[0]
@@ -569,7 +548,7 @@ def _credit_code_text(code: object, lang: str) -> str:
 def _licence_text(facts: ShopFacts, lang: str) -> str:
     if facts.licence_status is None:
         return _t("licence_unknown", lang)
-    text = _label("licence_status", facts.licence_status, lang)
+    text = _label("license_status", facts.licence_status, lang)
     if facts.is_licence_past_expiry and facts.licence_status != "expired":
         text = _t("aside", lang, text=text, aside=_t("past_expiry", lang))
     return text
