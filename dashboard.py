@@ -1,10 +1,9 @@
-"""The router: page config, sign-in, language and global filters in the sidebar, every page registered explicitly."""
+"""The router: page config, sign-in, language and global filters in the sidebar, every page from app/navigation.py."""
 
 import streamlit as st
 
 from app import access, navigation, sidebar, ui, url_state
 from app.i18n import t
-from app.navigation import page
 from app.status import warehouse_status
 
 with ui.error_boundary():
@@ -13,20 +12,7 @@ with ui.error_boundary():
     sidebar.language_picker()
     # Nobody signed in: every URL shows the login form (and keeps its path for after it).
     session = access.gate()
-    pages = [
-        page(navigation.OVERVIEW, "overview", ":material/dashboard:", default=True),
-        page(navigation.MERCHANTS, "merchants", ":material/storefront:"),
-        page(navigation.MERCHANT_DETAIL, "merchant", ":material/store:"),
-        page(navigation.PLATFORMS, "platforms", ":material/hub:"),
-        page(navigation.TRENDS, "trends", ":material/trending_up:"),
-        page(navigation.WATCHLIST, "watchlist", ":material/bookmark:"),
-        page(navigation.DATA, "data", ":material/database:"),
-        page(navigation.METHOD, "method", ":material/functions:"),
-        page(navigation.USERS, "users", ":material/manage_accounts:"),
-        page(navigation.PARAMETERS, "parameters", ":material/tune:"),
-        page(navigation.AUDIT, "audit", ":material/history_edu:"),
-    ]
-    current = st.navigation(pages, position="sidebar" if session else "hidden")
+    current = st.navigation(navigation.pages(), position="sidebar" if session else "hidden")
     if session is not None:
         access.user_box()
         # The sidebar and the page fail separately: a broken filter query must not hide the page's guidance.

@@ -60,9 +60,27 @@ PAGE_ACTIONS = {
 }
 
 
-def page(file: str, url_path: str, icon: str, *, default: bool = False) -> st.Page:
-    """The page for the signed-in role: the real one if it may open it, otherwise a hidden stand-in."""
+# Each page's icon in the sidebar, by url_path.
+PAGE_ICONS = {
+    "overview": ":material/dashboard:",
+    "merchants": ":material/storefront:",
+    "merchant": ":material/store:",
+    "platforms": ":material/hub:",
+    "trends": ":material/trending_up:",
+    "watchlist": ":material/bookmark:",
+    "data": ":material/database:",
+    "method": ":material/functions:",
+    "users": ":material/manage_accounts:",
+    "parameters": ":material/tune:",
+    "audit": ":material/history_edu:",
+}
+DEFAULT_PAGE = "overview"
+
+
+def page(url_path: str) -> st.Page:
+    """The page at `url_path` for the signed-in role: the real one if it may open it, otherwise a hidden stand-in."""
     title = t(f"page.{url_path}")
+    default = url_path == DEFAULT_PAGE
     role = access.role()
     if role is None:
         return st.Page(
@@ -70,4 +88,11 @@ def page(file: str, url_path: str, icon: str, *, default: bool = False) -> st.Pa
         )
     if not access.allowed(PAGE_ACTIONS[url_path]):
         return st.Page(access.refuse, title=title, url_path=url_path, default=default, visibility="hidden")
-    return st.Page(file, title=title, icon=icon, url_path=url_path, default=default)
+    return st.Page(
+        PAGE_FILES[url_path], title=title, icon=PAGE_ICONS[url_path], url_path=url_path, default=default
+    )
+
+
+def pages() -> list[st.Page]:
+    """Every page, in the router's order, as the signed-in role gets it."""
+    return [page(url_path) for url_path in PAGE_FILES]
