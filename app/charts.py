@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from app import i18n
@@ -34,23 +33,27 @@ def risk_bars(frame: pd.DataFrame, dimension: str, platform_names: dict[str, str
     name = (
         (lambda v: platform_names.get(v, v)) if dimension == "platform" else (lambda v: i18n.label(kind, v))
     )
-    data = frame.assign(
-        name=frame["value"].map(name),
-        level=frame["risk_level"].map(lambda v: i18n.label("risk_level", v)),
-    )
+    data = frame.assign(name=frame["value"].map(name))
     high = data[data["risk_level"] == "high"].groupby("name")["merchant_count"].sum()
     total = data.groupby("name")["merchant_count"].sum()
     order = (high.reindex(total.index, fill_value=0) / total).sort_values(ascending=False).index.tolist()
-    fig = px.bar(
-        data,
-        x="name",
-        y="merchant_count",
-        color="level",
-        category_orders={"name": order, "level": [i18n.label("risk_level", v) for v in RISK_LEVELS]},
-        color_discrete_map={i18n.label("risk_level", k): c for k, c in RISK_COLORS.items()},
-        labels={"name": "", "merchant_count": t("col.merchants"), "level": t("col.risk_level")},
-        custom_data=["value"],
-    )
+    traces = []
+    for level in RISK_LEVELS:
+        rows = data[data["risk_level"] == level]
+        label = i18n.label("risk_level", level)
+        traces.append(
+            go.Bar(
+                x=rows["name"],
+                y=rows["merchant_count"],
+                name=label,
+                marker_color=RISK_COLORS[level],
+                customdata=rows[["value"]].to_numpy(),
+                hovertemplate=f"%{{x}}<br>{label}: %{{y}}<extra></extra>",
+            )
+        )
+    fig = go.Figure(traces)
+    fig.update_layout(barmode="relative", xaxis={"categoryorder": "array", "categoryarray": order})
+    fig.update_yaxes(title_text=t("col.merchants"))
     return _finish(fig, t("overview.risk_by", by=t(f"dimension.{dimension}").lower()))
 
 
@@ -60,18 +63,22 @@ def trend_lines(frame: pd.DataFrame, measure: str, dimension: str, kind: str | N
         name=frame["value"].map(lambda v: i18n.label(kind, v) if kind else t("common.total")),
         period_text=frame["period"].astype(str),
     )
-    fig = px.line(
-        data,
-        x="period",
-        y="amount",
-        color="name",
-        markers=True,
-        custom_data=["value", "period_text"],
-        labels={"period": "", "amount": t(f"measure.{measure}"), "name": t(f"dimension.{dimension}")},
-    )
-    if measure == "refund_rate":
-        fig.update_yaxes(tickformat=".0%")
-    return _finish(fig, t(f"measure.{measure}"))
+    measure_name = t(f"measure.{measure}")
+    # Graph objects rather than plotly.express: a quarter of the time, on every filter change.
+    traces = [
+        go.Scatter(
+            x=rows["period"],
+            y=rows["amount"],
+            mode="lines+markers",
+            name=str(name),
+            customdata=rows[["value", "period_text"]].to_numpy(),
+            hovertemplate=f"%{{fullData.name}}<br>%{{x}}<br>{measure_name}: %{{y}}<extra></extra>",
+        )
+        for name, rows in data.groupby("name", sort=False)
+    ]
+    fig = go.Figure(traces)
+    fig.update_yaxes(title_text=measure_name, tickformat=".0%" if measure == "refund_rate" else None)
+    return _finish(fig, measure_name)
 
 
 def heat_squares(frame: pd.DataFrame, measure: str) -> go.Figure:
@@ -80,18 +87,26 @@ def heat_squares(frame: pd.DataFrame, measure: str) -> go.Figure:
         category_name=frame["category"].map(lambda v: i18n.label("merchant_category", v)),
         region_name=frame["region"].map(lambda v: i18n.label("region", v)),
     )
-    fig = px.scatter(
-        data,
-        x="region_name",
-        y="category_name",
-        color="amount",
-        color_continuous_scale="OrRd",
-        custom_data=["category", "region"],
-        labels={"region_name": "", "category_name": "", "amount": t(f"measure.{measure}")},
+    measure_name = t(f"measure.{measure}")
+    fig = go.Figure(
+        go.Scatter(
+            x=data["region_name"],
+            y=data["category_name"],
+            mode="markers",
+            marker={
+                "color": data["amount"],
+                "colorscale": "OrRd",
+                "colorbar": {"title": {"text": measure_name}},
+                "symbol": "square",
+                "size": 22,
+                "line": {"width": 0},
+            },
+            customdata=data[["category", "region"]].to_numpy(),
+            hovertemplate=f"%{{x}} · %{{y}}<br>{measure_name}: %{{marker.color}}<extra></extra>",
+        )
     )
-    fig.update_traces(marker={"symbol": "square", "size": 22, "line": {"width": 0}})
     height = max(300, 40 * data["category_name"].nunique() + 120)
-    return _finish(fig, t("trends.heatmap", measure=t(f"measure.{measure}")), height=height)
+    return _finish(fig, t("trends.heatmap", measure=measure_name), height=height)
 
 
 def spike_bars(frame: pd.DataFrame, platform_names: dict[str, str]) -> go.Figure:
@@ -100,24 +115,31 @@ def spike_bars(frame: pd.DataFrame, platform_names: dict[str, str]) -> go.Figure
         platform=frame["platform_id"].map(lambda p: platform_names.get(p, p)),
         category_name=frame["category"].map(lambda v: i18n.label("complaint_category", v)),
         week_text=frame["week"].astype(str),
+    ).sort_values("week")
+    hover = (
+        f"%{{x}} · %{{fullData.name}}<br>{t('col.spike_z')}: %{{y:.1f}}"
+        f"<br>{t('col.complaint_category')}: %{{customdata[3]}}"
+        f"<br>{t('col.complaints')}: %{{customdata[4]}}"
+        f"<br>{t('col.baseline_mean')}: %{{customdata[5]:.1f}}<extra></extra>"
     )
-    fig = px.bar(
-        data.sort_values("week"),
-        x="week_text",
-        y="spike_z",
-        color="platform",
-        hover_data={"category_name": True, "complaint_count": True, "baseline_mean": True},
-        custom_data=["platform_id", "category", "week_text"],
-        labels={
-            "week_text": "",
-            "spike_z": t("col.spike_z"),
-            "platform": t("col.platform"),
-            "category_name": t("col.complaint_category"),
-            "complaint_count": t("col.complaints"),
-            "baseline_mean": t("col.baseline_mean"),
-        },
+    columns = ["platform_id", "category", "week_text", "category_name", "complaint_count", "baseline_mean"]
+    traces = [
+        go.Bar(
+            x=rows["week_text"],
+            y=rows["spike_z"],
+            name=str(platform),
+            customdata=rows[columns].to_numpy(),
+            hovertemplate=hover,
+        )
+        for platform, rows in data.groupby("platform", sort=False)
+    ]
+    fig = go.Figure(traces)
+    # Weeks as labels in calendar order: Plotly would draw dates as a time axis of thin bars.
+    weeks = sorted(data["week_text"].unique())
+    fig.update_layout(
+        barmode="relative", xaxis={"type": "category", "categoryorder": "array", "categoryarray": weeks}
     )
-    fig.update_xaxes(type="category")  # weeks as labels: Plotly would draw dates as a time axis of thin bars
+    fig.update_yaxes(title_text=t("col.spike_z"))
     return _finish(fig, t("trends.spikes_chart"))
 
 
@@ -147,13 +169,13 @@ def complaints_by_week(frame: pd.DataFrame) -> go.Figure:
         category_name=frame["category"].map(lambda v: i18n.label("complaint_category", v or "unclassified")),
     )
     counts = data.groupby(["week", "category_name"]).size().reset_index(name="complaints")
-    fig = px.bar(
-        counts,
-        x="week",
-        y="complaints",
-        color="category_name",
-        labels={"week": "", "complaints": t("col.complaints"), "category_name": t("col.complaint_category")},
-    )
+    traces = [
+        go.Bar(x=rows["week"], y=rows["complaints"], name=str(name))
+        for name, rows in counts.groupby("category_name", sort=False)
+    ]
+    fig = go.Figure(traces)
+    fig.update_layout(barmode="relative")
+    fig.update_yaxes(title_text=t("col.complaints"))
     return _finish(fig, t("detail.complaints_over_time"), height=300)
 
 
@@ -298,7 +320,7 @@ def score_history(frame: pd.DataFrame) -> go.Figure:
 def ranked_bars(frame: pd.DataFrame, x: str, y: str, title: str, percent: bool = False) -> go.Figure:
     """Horizontal bars, largest on top (platform scoreboard metrics, quarantine reasons, F1 per class)."""
     data = frame.sort_values(x, ascending=True)
-    fig = px.bar(data, x=x, y=y, orientation="h", labels={x: "", y: ""}, color_discrete_sequence=["#5b8def"])
+    fig = go.Figure(go.Bar(x=data[x], y=data[y], orientation="h", marker_color="#5b8def"))
     if percent:
         fig.update_xaxes(tickformat=".0%")
     return _finish(fig, title, height=max(220, 60 + 28 * len(data)))
