@@ -1,16 +1,30 @@
 -- Per-shop buyer patterns: buyers, heavy repeat buyers, one buyer's bursts within an hour, new-account peaks.
 create or replace table _int_merchant_bursts as
-with buyer_hours as (
-    select platform_id, merchant_id, buyer_id, date_trunc('hour', ordered_at) as hour_at, count(*) as orders
+with buyers as (
+    select platform_id, merchant_id, buyer_id, count(*) as orders
     from stg_transactions
     group by all
 ),
 
-buyers as (
-    select platform_id, merchant_id, buyer_id,
-           sum(orders) as orders,
-           sum(orders) filter (orders >= $burst_min_orders) as burst_orders
-    from buyer_hours
+burst_candidates as (
+    -- Only a buyer with that many orders at a shop can place them within one hour: hourly counts
+    -- for these few pairs instead of for every order's buyer and hour.
+    select platform_id, merchant_id, buyer_id
+    from buyers
+    where orders >= $burst_min_orders
+),
+
+burst_hours as (
+    select t.platform_id, t.merchant_id, count(*) as orders
+    from stg_transactions as t
+    semi join burst_candidates as c using (platform_id, merchant_id, buyer_id)
+    group by t.platform_id, t.merchant_id, t.buyer_id, date_trunc('hour', t.ordered_at)
+    having count(*) >= $burst_min_orders
+),
+
+shop_bursts as (
+    select platform_id, merchant_id, sum(orders) as burst_order_count
+    from burst_hours
     group by all
 ),
 
@@ -20,18 +34,26 @@ per_shop as (
         merchant_id,
         count(*) as buyer_count,
         coalesce(sum(orders) filter (orders >= $heavy_repeat_orders), 0) as heavy_repeat_order_count,
-        max(orders) as max_orders_one_buyer,
-        coalesce(sum(burst_orders), 0) as burst_order_count
+        -- HUGEINT like the sums beside it (the column's type since orders per buyer were summed from hours).
+        max(orders)::hugeint as max_orders_one_buyer
     from buyers
     group by all
+),
+
+single_order_buyers as (
+    select platform_id, buyer_id
+    from _int_buyer_totals
+    where orders_anywhere = 1
 ),
 
 daily as (
     select t.platform_id, t.merchant_id, t.ordered_at::date as order_day,
            count(*) as orders,
-           count(*) filter (b.orders_anywhere = 1) as newcomer_orders
+           -- A membership test rather than a join: no buyer ids carried into the grouping.
+           count(*) filter (
+               exists (select 1 from single_order_buyers as n where n.platform_id = t.platform_id and n.buyer_id = t.buyer_id)
+           ) as newcomer_orders
     from stg_transactions as t
-    inner join _int_buyer_totals as b using (platform_id, buyer_id)
     group by all
 ),
 
@@ -42,9 +64,10 @@ windowed as (
            sum(newcomer_orders) over whole_shop / sum(orders) over whole_shop as newcomer_share
     from daily
     window
+        -- A day offset rather than an interval: date arithmetic without casting every day to a timestamp.
         recent_days as (
             partition by platform_id, merchant_id order by order_day
-            range between interval (cast($newcomer_window_days as integer) - 1) day preceding and current row
+            range between cast($newcomer_window_days as integer) - 1 preceding and current row
         ),
         whole_shop as (partition by platform_id, merchant_id)
 ),
@@ -57,10 +80,11 @@ scored_windows as (
 ),
 
 newcomer_peaks as (
+    -- Of windows with the same excess, the earliest is the peak.
     select platform_id, merchant_id,
            max(window_excess) as newcomer_peak_excess,
-           arg_max(window_newcomer_orders, window_excess) as newcomer_peak_orders,
-           arg_max(window_orders, window_excess) as newcomer_peak_window_orders,
+           arg_max(window_newcomer_orders, (window_excess, -epoch(order_day))) as newcomer_peak_orders,
+           arg_max(window_orders, (window_excess, -epoch(order_day))) as newcomer_peak_window_orders,
            any_value(newcomer_share) as newcomer_share,
            count(*) as active_days
     from scored_windows
@@ -69,12 +93,14 @@ newcomer_peaks as (
 
 final as (
     select s.*,
+           coalesce(b.burst_order_count, 0) as burst_order_count,
            coalesce(n.newcomer_peak_excess, 0) as newcomer_peak_excess,
            coalesce(n.newcomer_peak_orders, 0) as newcomer_peak_orders,
            coalesce(n.newcomer_peak_window_orders, 0) as newcomer_peak_window_orders,
            coalesce(n.newcomer_share, 0) as newcomer_share,
            coalesce(n.active_days, 0) as active_days
     from per_shop as s
+    left join shop_bursts as b using (platform_id, merchant_id)
     left join newcomer_peaks as n using (platform_id, merchant_id)
 )
 

@@ -1,6 +1,8 @@
 -- Per-shop order features: volume, GMV, buyers, parcels, reviews, refunds, shared devices and addresses.
 create or replace table _int_merchant_orders as
-with orders as (
+-- Not materialized: a shared copy of every order's columns is bigger than the memory limit
+-- (it spills to disk); each reader scans only the columns it needs instead.
+with orders as not materialized (
     select * from stg_transactions
 ),
 
@@ -12,6 +14,12 @@ category_weights as (
     group by all
 ),
 
+single_order_buyers as (
+    select platform_id, buyer_id
+    from _int_buyer_totals
+    where orders_anywhere = 1
+),
+
 reason_latency as (
     select refund_reason, median(epoch(refund_completed_at - refund_requested_at) / 86400) as median_days
     from orders
@@ -19,12 +27,26 @@ reason_latency as (
     group by all
 ),
 
+flagged_orders as (
+    -- Membership tests rather than joins: a flag per order, without carrying the matched ids along.
+    select
+        o.*,
+        exists (
+            select 1 from single_order_buyers as s where s.platform_id = o.platform_id and s.buyer_id = o.buyer_id
+        ) as is_single_order_buyer,
+        exists (
+            select 1 from _int_shared_devices as d where d.platform_id = o.platform_id and d.device_hash = o.device_hash
+        ) as is_shared_device,
+        exists (
+            select 1 from _int_shared_addresses as a
+            where a.platform_id = o.platform_id and a.address_hash = o.address_hash
+        ) as is_shared_address
+    from orders as o
+),
+
 enriched as (
     select
         o.*,
-        b.orders_anywhere,
-        d.device_hash is not null as is_shared_device,
-        a.address_hash is not null as is_shared_address,
         w.median_weight_g,
         coalesce(
             o.refund_reason = 'no_reason_7day'
@@ -34,17 +56,14 @@ enriched as (
         o.status <> 'cancelled'
         and o.ordered_at < $as_of - to_days(cast($undelivered_after_days as integer)) as is_due,
         -- Accounts that exist for one order, or share a phone or address with several others.
-        b.orders_anywhere = 1 or d.device_hash is not null or a.address_hash is not null as is_suspect_buyer,
+        o.is_single_order_buyer or o.is_shared_device or o.is_shared_address as is_suspect_buyer,
         o.rating = 5 and o.reviewed_at < o.delivered_at + to_hours(cast($fast_review_hours as integer))
             as is_fast_five_star,
         coalesce(o.tracking_weight_g < $empty_parcel_ratio * w.median_weight_g, false)
         or coalesce(
             o.rating = 5 and o.reviewed_at < o.delivered_at + to_hours(cast($fast_review_hours as integer)), false
         ) as has_fake_sign
-    from orders as o
-    inner join _int_buyer_totals as b using (platform_id, buyer_id)
-    left join _int_shared_devices as d using (platform_id, device_hash)
-    left join _int_shared_addresses as a using (platform_id, address_hash)
+    from flagged_orders as o
     left join category_weights as w using (category)
 ),
 
@@ -73,7 +92,7 @@ final as (
         count(*) filter (ordered_at >= $as_of - interval 90 day) as order_count_90d,
         sum(amount) as gmv_cny,
         sum(amount) filter (ordered_at >= $as_of - interval 30 day) as gmv_30d_cny,
-        count(*) filter (orders_anywhere = 1) as single_order_buyer_count,
+        count(*) filter (is_single_order_buyer) as single_order_buyer_count,
         count(*) filter (tracking_weight_g is not null) as weighed_count,
         count(*) filter (tracking_weight_g < $empty_parcel_ratio * median_weight_g) as empty_parcel_count,
         count(*) filter (rating is not null) as review_count,
