@@ -7,9 +7,10 @@ when the whole load got through. The row work is DuckDB SQL from warehouse/sql/.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,6 +195,21 @@ def append_raw(
     return PART_TABLE
 
 
+@contextlib.contextmanager
+def insertion_order_kept(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Rows land in the order they were read while inside: CSV lines are derived from that order.
+
+    The writer connection lets DuckDB reorder rows elsewhere (lineage columns record order),
+    and a parallel CSV read written with reordering allowed scatters rows across threads.
+    """
+    before = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("set preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"set preserve_insertion_order = {'true' if before else 'false'}")
+
+
 def append_csv(
     con: duckdb.DuckDBPyConnection, part: FilePart, plan: ColumnPlan, base: dict[str, object]
 ) -> str:
@@ -217,7 +233,8 @@ def append_csv(
     )
     names = ([LINE_COLUMN] if has_lines else []) + part.header
     columns = {name: "VARCHAR" for name in names}
-    con.execute(sql, {**b.params, **base, "read_path": str(part.csv.read_path), "csv_columns": columns})
+    with insertion_order_kept(con):
+        con.execute(sql, {**b.params, **base, "read_path": str(part.csv.read_path), "csv_columns": columns})
     summary = read_sql("_int_csv_rejects__summary")
     rejected = con.execute(summary, {"encoding_error": DUCKDB_ENCODING_ERROR}).fetchone()
     if part.csv.utf8_unverified and rejected[1]:

@@ -412,6 +412,11 @@ def render_markdown(results: Sequence[BenchResult], command: str, quick: bool) -
     if missed:
         for result, row in missed:
             lines.append(f"- **MISSED** at {result.market.label}: {missed_text(row, result)}")
+        lines += [
+            "",
+            "Where the time goes and what was tried: ingest in [warehouse.md](warehouse.md#performance),",
+            "the feature SQL in [pipelines.md](pipelines.md#speed-and-memory).",
+        ]
     else:
         lines.append("None in these runs.")
     lines.append("")
