@@ -1,5 +1,5 @@
 -- Per-shop buyer patterns: buyers, heavy repeat buyers, one buyer's bursts within an hour, new-account peaks.
-create or replace table _int_merchant_bursts as
+create or replace temp table _int_merchant_bursts as
 with buyers as (
     select platform_id, merchant_id, buyer_id, count(*) as orders
     from stg_transactions

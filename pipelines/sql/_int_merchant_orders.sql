@@ -1,5 +1,5 @@
 -- Per-shop order features: volume, GMV, buyers, parcels, reviews, refunds, shared devices and addresses.
-create or replace table _int_merchant_orders as
+create or replace temp table _int_merchant_orders as
 -- Not materialized: a shared copy of every order's columns is bigger than the memory limit
 -- (it spills to disk); each reader scans only the columns it needs instead.
 with orders as not materialized (

@@ -1,5 +1,5 @@
 -- Delivery addresses shared by several buyer accounts of one platform.
-create or replace table _int_shared_addresses as
+create or replace temp table _int_shared_addresses as
 select platform_id, address_hash, count(distinct buyer_id) as account_count
 from stg_transactions
 where address_hash is not null

@@ -1,5 +1,5 @@
 -- Devices used by several buyer accounts of one platform (device farms, or a family phone at the threshold).
-create or replace table _int_shared_devices as
+create or replace temp table _int_shared_devices as
 select platform_id, device_hash, count(distinct buyer_id) as account_count
 from stg_transactions
 where device_hash is not null
