@@ -137,14 +137,11 @@ def prepare_csv(path: Path, temp_dir: Path, check_all: bool = False) -> Prepared
     if b"\x00" in head:
         raise FileRejected("binary content (NUL bytes): not a CSV text file")
     has_bom = head.startswith(UTF8_BOM)
-    if not check_all and head_is_chinese_utf8(path):
+    unverified = not check_all and head_is_chinese_utf8(path)
+    if unverified or is_strict_utf8(path):
         text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
         header = first_record(text)
-        return PreparedCsv(path, "utf-8 with BOM" if has_bom else "utf-8", header, utf8_unverified=True)
-    if is_strict_utf8(path):
-        text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
-        header = first_record(text)
-        return PreparedCsv(path, "utf-8 with BOM" if has_bom else "utf-8", header)
+        return PreparedCsv(path, "utf-8 with BOM" if has_bom else "utf-8", header, utf8_unverified=unverified)
     counts = classify_lines(path)
     bom_note = " (despite a UTF-8 BOM)" if has_bom else ""
     if counts.utf8_only == 0 and counts.undecodable == 0:

@@ -123,6 +123,15 @@ class LoadReport:
         return 2 if self.rejected else 0
 
 
+def csv_part(path: Path, temp_dir: Path, check_all: bool = False) -> FilePart:
+    """A CSV file as one part, prepared for DuckDB (see prepare_csv); FileRejected without a header."""
+    prepared = prepare_csv(path, temp_dir, check_all)
+    header = dedupe_header(prepared.header)
+    if not header:
+        raise FileRejected("no header line")
+    return FilePart(path, "csv", header, csv=prepared)
+
+
 def describe_parts(
     con: duckdb.DuckDBPyConnection, path: Path, forced: Mapping | None, temp_dir: Path
 ) -> list[FilePart]:
@@ -131,11 +140,7 @@ def describe_parts(
         raise FileRejected("no such file")
     fmt = file_format(path)
     if fmt == "csv":
-        prepared = prepare_csv(path, temp_dir)
-        header = dedupe_header(prepared.header)
-        if not header:
-            raise FileRejected("no header line")
-        return [FilePart(path, fmt, header, csv=prepared)]
+        return [csv_part(path, temp_dir)]
     if fmt == "parquet":
         return [FilePart(path, fmt, dedupe_header(parquet_header(con, path)))]
     if fmt == "xlsx":
@@ -384,10 +389,7 @@ def load_file(
                 # Bytes past the checked head are not UTF-8: check the whole file and read it again.
                 con.rollback()
                 con.begin()
-                part.csv = prepare_csv(path, temp_dir, check_all=True)
-                part.header = dedupe_header(part.csv.header)
-                if not part.header:
-                    raise FileRejected("no header line") from None
+                part = csv_part(path, temp_dir, check_all=True)
                 result.encoding = part.csv.encoding
                 identify_and_load(con, part, forced, load_id, result)
             result.message = describe_outcome(part, result)
