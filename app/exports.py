@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -42,14 +41,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _entry(store: Path, actor: str, role: str, target: str, detail: dict, data: bytes) -> None:
-    audit.record(
-        store,
-        actor=actor,
-        role=role,
-        action="export",
-        target=target,
-        detail={**detail, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)},
-    )
+    audit.record_export(store, actor=actor, role=role, target=target, detail=detail, data=data)
 
 
 def download(

@@ -98,6 +98,12 @@ def record(path: Path | str, **entry) -> int:
         return append(con, **entry)
 
 
+def record_export(path: Path | str, *, actor: str, role: str, target: str, detail: dict, data: bytes) -> int:
+    """One `export` entry for the exact file `data`: `detail` (filters, rows, format) plus its SHA-256 and size."""
+    detail = {**detail, "sha256": sha256_hex(data), "bytes": len(data)}
+    return record(path, actor=actor, role=role, action="export", target=target, detail=detail)
+
+
 def entries(
     path: Path | str,
     *,

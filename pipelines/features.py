@@ -12,24 +12,21 @@ from pipelines.params import FeatureParams
 from pipelines.sqlfiles import run_sql
 from warehouse.schema import quote_identifier
 
-FEATURE_TABLES = (
+# The order features (orders, buyers, bursts), in build order: per-order intermediates only
+# out_merchant_features reads, so temporary tables, never written to the warehouse file
+# (writing them cost a tenth of their time at 1M orders).
+ORDER_FEATURE_TABLES = (
     "_int_buyer_totals",
     "_int_shared_devices",
     "_int_shared_addresses",
     "_int_merchant_orders",
     "_int_merchant_bursts",
+)
+FEATURE_TABLES = (
+    *ORDER_FEATURE_TABLES,
     "_int_merchant_complaints",
     "_int_merchant_licences",
     "out_merchant_features",
-)
-# Per-order intermediates only out_merchant_features reads: temporary tables, never written to the
-# warehouse file (writing them cost a tenth of the order features' time at 1M orders).
-SCRATCH_TABLES = (
-    "_int_buyer_totals",
-    "_int_shared_devices",
-    "_int_shared_addresses",
-    "_int_merchant_orders",
-    "_int_merchant_bursts",
 )
 
 
@@ -124,7 +121,7 @@ def build_merchant_features(
     # Warehouses scored before these became temporary still hold them: drop the stale copies
     # (named with the file's catalog: a bare `main.` would find the temporary table first).
     catalog = quote_identifier(con.execute("select current_database()").fetchone()[0])
-    for table in SCRATCH_TABLES:
+    for table in ORDER_FEATURE_TABLES:
         con.execute(f"drop table if exists {catalog}.main.{quote_identifier(table)}")
     for table in FEATURE_TABLES:
         run_sql(con, table, values)

@@ -94,16 +94,6 @@ def scan_floor(args: dict, clock: Clock) -> dict:
     return {"rows": rows}
 
 
-# The product's SQL for the features the pandas peer computes (orders, buyers, bursts), in build order.
-PEER_SCOPE_TABLES = (
-    "_int_buyer_totals",
-    "_int_shared_devices",
-    "_int_shared_addresses",
-    "_int_merchant_orders",
-    "_int_merchant_bursts",
-)
-
-
 def _scoring_stages() -> dict[str, Callable]:
     """The stages of pipelines.run.score_connection, by the names score_runs records their timings under.
 
@@ -112,7 +102,7 @@ def _scoring_stages() -> dict[str, Callable]:
     """
     from pipelines import marts
     from pipelines.complaint_text import build_out_complaints
-    from pipelines.features import build_merchant_features
+    from pipelines.features import ORDER_FEATURE_TABLES, build_merchant_features
     from pipelines.rings import detect_rings
     from pipelines.run import write_frame
     from pipelines.scoring import score_merchants
@@ -125,7 +115,7 @@ def _scoring_stages() -> dict[str, Callable]:
             if isinstance(v, int | float) and not isinstance(v, bool)
         }
         values.update(as_of=as_of, run_id=run_id)
-        for table in PEER_SCOPE_TABLES:
+        for table in ORDER_FEATURE_TABLES:
             run_sql(con, table, values)
 
     def scores(con, params, run_id, as_of):

@@ -118,19 +118,16 @@ def run(args: argparse.Namespace) -> int:
 
 def record_export(args: argparse.Namespace, query: WatchlistQuery, written: int) -> None:
     """One audit entry for the file just written: who, which filters, how many rows, its SHA-256."""
-    data = args.out.read_bytes()
-    audit.record(
+    audit.record_export(
         args.access_db or get_settings().access_db_path,
         actor=audit.cli_actor(),
         role="",
-        action="export",
         target="watchlist",
         detail={
             "format": args.out.suffix.lower().lstrip("."),
             "file_name": args.out.name,
             "filters": dataclasses.asdict(query),
             "row_count": written,
-            "sha256": audit.sha256_hex(data),
-            "bytes": len(data),
         },
+        data=args.out.read_bytes(),
     )
