@@ -66,3 +66,8 @@ def source_select(plan: ColumnPlan, b: Binder, cast_to_text: bool) -> str:
     items += [f"cast(null as varchar) as {quote_identifier(c)}" for c in plan.absent]
     items += [f"{value(h)} as {quote_identifier(name)}" for name, h in plan.extras.items()]
     return ",\n    ".join(items)
+
+
+def source_names(plan: ColumnPlan) -> list[str]:
+    """The columns source_select gives, in its order: contract columns, then extras."""
+    return [*plan.sources, *plan.constants, *plan.absent, *plan.extras]

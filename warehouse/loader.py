@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.checks import Finding, run_checks
-from warehouse.columns import ColumnPlan, plan_columns, source_select
+from warehouse.columns import ColumnPlan, plan_columns, source_names, source_select
 from warehouse.ddl import (
     add_extra_columns,
     column_types,
@@ -35,6 +35,7 @@ from warehouse.publish import connect_readonly, open_for_write, work_dir
 from warehouse.schema import (
     CREDIT_CODE_FLAG,
     DATASETS,
+    Dataset,
     batch_table_name,
     dataset_for_file,
     has_credit_code_flag,
@@ -54,7 +55,13 @@ from warehouse.sources import (
     sheet_table,
 )
 from warehouse.sqlfiles import read_sql, render_sql
-from warehouse.validation import Binder, checked_sql_fragments, duplicate_sql_fragments
+from warehouse.validation import (
+    Binder,
+    checked_sql_fragments,
+    csv_checked_sql_fragments,
+    duplicate_sql_fragments,
+    raw_value_columns,
+)
 
 LOADED, REJECTED, ALREADY_LOADED, SKIPPED = "loaded", "rejected", "already loaded", "skipped"
 CSV_REASON_PREFIX = "csv: "
@@ -68,6 +75,8 @@ FLUSH_ROWS = 2_000_000
 PART_TABLE = "_int_raw_part"
 # A CSV part is read into CSV_TABLE; CSV_LINES_VIEW adds each row's line without a copy.
 CSV_TABLE, CSV_LINES_VIEW = "_int_raw_csv", "_int_raw_csv_lines"
+# Every part's rows end up here, typed, with their reasons (warehouse/sql/_int_checked*.sql).
+CHECKED_TABLE = "_int_checked"
 
 
 class SuspectEncoding(Exception):
@@ -265,6 +274,85 @@ def append_csv(
     return relation
 
 
+def check_csv_in_one_pass(con: duckdb.DuckDBPyConnection, part: FilePart, plan: ColumnPlan) -> bool:
+    """Read, type and check a CSV part straight into _int_checked, its lines added; False when it cannot be.
+
+    The fast way for a well-formed UTF-8 file: no copy of its text. False (nothing left
+    behind) when Python already set records aside or DuckDB does, since lines past a
+    set-aside record need the text path's renumbering. SuspectEncoding as in append_csv.
+    """
+    assert part.csv is not None and part.dataset is not None
+    if part.csv.has_line_column or part.csv.bad_records:
+        return False
+    con.execute("drop table if exists _int_csv_rejects")
+    con.execute("drop table if exists _int_csv_scans")
+    b = Binder()
+    names = source_names(plan)
+    fragments = csv_checked_sql_fragments(part.dataset, part.mapping, b, names, tuple(plan.extras))
+    sql = render_sql("_int_checked__from_csv", source_columns=source_select(plan, b, False), **fragments)
+    params = {
+        **b.params,
+        "read_path": str(part.csv.read_path),
+        "csv_columns": dict.fromkeys(part.header, "VARCHAR"),
+    }
+    try:
+        with insertion_order_kept(con):
+            con.execute(sql, params)
+    except READ_ERRORS as exc:
+        raise FileRejected(f"cannot read the CSV file: {first_line(exc)}") from None
+    summary = read_sql("_int_csv_rejects__summary")
+    rejected, bad_encoding = con.execute(summary, {"encoding_error": DUCKDB_ENCODING_ERROR}).fetchone()
+    if part.csv.utf8_unverified and bad_encoding:
+        raise SuspectEncoding(part.source_file)
+    if rejected:
+        con.execute(f"drop table {CHECKED_TABLE}")
+        return False
+    con.execute(read_sql("_int_rejected_records"))
+    for statement in read_sql("_int_checked__add_lines").split(";"):
+        con.execute(statement)
+    return True
+
+
+def has_repeated_keys(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> bool:
+    """Collect the keys _int_checked holds more than once (in _int_repeated_keys); True if there are any."""
+    b = Binder()
+    fragments = duplicate_sql_fragments(dataset, b)
+    con.execute(render_sql("_int_repeated_keys", **fragments))
+    return con.execute("select count(*) from _int_repeated_keys").fetchone()[0] > 0
+
+
+def check_rows(
+    con: duckdb.DuckDBPyConnection,
+    part: FilePart,
+    plan: ColumnPlan,
+    base: dict[str, object],
+    quarantine_table: str,
+) -> str | None:
+    """Fill _int_checked with the part's rows and every reason; returns the raw part table, None if there is none.
+
+    A CSV file is checked in one pass when it can be (None: the values as they came ride
+    in _int_checked); otherwise, or when a key repeats (the one pass kept no values for
+    rows that only turn out bad as duplicates), the rows are read as they came first.
+    """
+    dataset = part.dataset
+    assert dataset is not None
+    if part.fmt == "csv" and check_csv_in_one_pass(con, part, plan):
+        if not has_repeated_keys(con, dataset):
+            return None
+        con.execute(f"drop table {CHECKED_TABLE}")
+    part_table = insert_raw(con, part, plan, base)
+    con.execute(render_sql("quarantine__from_rejected_records", quarantine_table=quarantine_table), base)
+    b = Binder()
+    fragments = checked_sql_fragments(
+        dataset, part.mapping, b, column_types(con, part_table), tuple(plan.extras)
+    )
+    con.execute(render_sql("_int_checked", part_table=part_table, **fragments), b.params)
+    if has_repeated_keys(con, dataset):
+        b = Binder()
+        con.execute(render_sql("_int_checked__duplicates", **duplicate_sql_fragments(dataset, b)), b.params)
+    return part_table
+
+
 def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, result: FileResult) -> None:
     """Load one part inside the current transaction and fill in its row accounting; FileRejected if it cannot."""
     dataset = part.dataset
@@ -277,18 +365,18 @@ def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, resu
     ensure_batch_tables(con, dataset)
     add_extra_columns(con, dataset, list(plan.extras))
     base: dict[str, object] = {"load_id": load_id, "source_file": part.source_file}
-    part_table = insert_raw(con, part, plan, base)
     # Rows go into this load's batch tables; flush_batches appends them to the layer tables.
     quarantine_table, stg_table = batch_table_name("quarantine", dataset), batch_table_name("stg", dataset)
-    con.execute(render_sql("quarantine__from_rejected_records", quarantine_table=quarantine_table), base)
-    b = Binder()
-    fragments = checked_sql_fragments(
-        dataset, part.mapping, b, column_types(con, part_table), tuple(plan.extras)
-    )
-    con.execute(render_sql("_int_checked", part_table=part_table, **fragments), b.params)
-    b = Binder()
-    con.execute(render_sql("_int_checked__duplicates", **duplicate_sql_fragments(dataset, b)), b.params)
-    con.execute(render_sql("quarantine", quarantine_table=quarantine_table, part_table=part_table), base)
+    part_table = check_rows(con, part, plan, base, quarantine_table)
+    if part_table is None:
+        sql = render_sql(
+            "quarantine__from_checked",
+            quarantine_table=quarantine_table,
+            raw_columns=raw_value_columns(source_names(plan)),
+        )
+    else:
+        sql = render_sql("quarantine", quarantine_table=quarantine_table, part_table=part_table)
+    con.execute(sql, base)
     match = key_match(dataset)
     superseded = table_name("superseded", dataset)
     sql = render_sql("superseded__within_load", table=superseded, stg_table=stg_table, key_match=match)
@@ -300,8 +388,13 @@ def load_part(con: duckdb.DuckDBPyConnection, part: FilePart, load_id: str, resu
         else ""
     )
     params = {**base, **uscc_parameters()} if flag else base
-    con.execute(render_sql("stg", stg_table=stg_table, credit_code_flag=flag), params)
-    counts = render_sql("load_log__counts", part_table=part_table, quarantine_table=quarantine_table)
+    only = ", _raw_values" if part_table is None else ""
+    con.execute(
+        render_sql("stg", stg_table=stg_table, credit_code_flag=flag, checked_only_columns=only), params
+    )
+    counts = render_sql(
+        "load_log__counts", part_table=part_table or CHECKED_TABLE, quarantine_table=quarantine_table
+    )
     raw_rows, rejected_records, loaded, quarantined = con.execute(counts, base).fetchone()
     result.rows_read = raw_rows + rejected_records
     result.rows_loaded, result.rows_quarantined = loaded, quarantined

@@ -220,3 +220,46 @@ def duplicate_sql_fragments(dataset: Dataset, b: Binder) -> dict[str, str]:
             f"checked.{quote_identifier(k)} = repeated_keys.{quote_identifier(k)}" for k in dataset.key
         ),
     }
+
+
+def raw_carriers(names: list[str]) -> list[str]:
+    """Names under which a one-pass CSV check carries each source value; none equals a source name."""
+    prefix = "_raw_"
+    while any(n.lower().startswith(prefix) for n in names):
+        prefix = "_" + prefix
+    return [f"{prefix}{i}" for i in range(1, len(names) + 1)]
+
+
+def csv_checked_sql_fragments(
+    dataset: Dataset,
+    mapping: Mapping | None,
+    b: Binder,
+    source_names: list[str],
+    extras: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """The slots of _int_checked__from_csv.sql: those of _int_checked.sql, plus the source values carried along.
+
+    `source_names` are the source relation's columns in order (contract columns, then extras);
+    their values reach the output, as one list, only for rows with a reason.
+    """
+    fragments = checked_sql_fragments(dataset, mapping, b, None, extras)
+    carriers = [quote_identifier(c) for c in raw_carriers(source_names)]
+    joiner = ",\n        "
+    names = [quote_identifier(f.name) for f in dataset.fields] + [quote_identifier(e) for e in extras]
+    return {
+        **fragments,
+        "source_values": joiner.join(
+            f"source.{quote_identifier(n)} as {c}" for n, c in zip(source_names, carriers, strict=True)
+        ),
+        "cleaned_values": joiner.join(f"cleaned.{c}" for c in carriers),
+        "typed_values": joiner.join(f"typed.{c}" for c in carriers),
+        "checked_columns": ",\n    ".join(f"final.{n}" for n in names),
+        "raw_values": ", ".join(f"final.{c}" for c in carriers),
+    }
+
+
+def raw_value_columns(source_names: list[str]) -> str:
+    """The select list of quarantine__from_checked.sql: each source value back under its own name."""
+    return ",\n    ".join(
+        f"checked._raw_values[{i}] as {quote_identifier(n)}" for i, n in enumerate(source_names, start=1)
+    )
