@@ -157,7 +157,9 @@ def field_checks(f: Field, text: str, typed: str, b: Binder) -> list[Check]:
 
 def reasons_expression(checks: list[Check]) -> str:
     """The list of reasons of a row, built only for rows where some check fails (most rows build nothing)."""
-    any_bad = "\n            or ".join(f"coalesce({cond}, false)" for cond, _ in checks)
+    # A condition that is NULL (a NULL value) does not make a row bad: `or` and `case when`
+    # treat NULL as not true, so no coalesce per condition is needed.
+    any_bad = "\n            or ".join(f"({cond})" for cond, _ in checks)
     items = ",\n                ".join(f"case when {cond} then {message} end" for cond, message in checks)
     return (
         f"case\n            when {any_bad}\n            then list_filter([\n                {items}\n"
