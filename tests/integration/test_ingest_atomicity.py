@@ -37,9 +37,9 @@ def test_exception_between_stages_publishes_nothing(published: Path, monkeypatch
     real_load_part = warehouse.loader.load_part
     calls = []
 
-    def failing_load_part(con, part, load_id, result):
+    def failing_load_part(con, part, load_id, result, direct):
         calls.append(part.source_file)
-        real_load_part(con, part, load_id, result)  # the first file's rows are in the copy...
+        real_load_part(con, part, load_id, result, direct)  # the first file's rows are in the copy...
         if len(calls) == 2:
             raise RuntimeError("injected failure after the raw and staging stages")
 
@@ -65,8 +65,8 @@ KILL_MID_LOAD = """
 import os, signal, sys
 import warehouse.loader as loader
 real = loader.load_part
-def killed_after_first_file(con, part, load_id, result):
-    real(con, part, load_id, result)
+def killed_after_first_file(con, part, load_id, result, direct):
+    real(con, part, load_id, result, direct)
     os.kill(os.getpid(), signal.SIGKILL)  # as if the machine lost power mid-load
 loader.load_part = killed_after_first_file
 loader.ingest([sys.argv[1]], sys.argv[2])

@@ -213,7 +213,15 @@ def write_orders(path: Path, rows: list[tuple[str, str]]) -> Path:
     return path
 
 
-def test_redelivered_keys_replace_the_older_version(tmp_path: Path) -> None:
+# Files appended to the layer tables on their own (as big files are) keep the same delivery rules.
+DIRECT_MODES = pytest.mark.parametrize("direct_bytes", [2**62, 0], ids=["batched", "direct"])
+
+
+@DIRECT_MODES
+def test_redelivered_keys_replace_the_older_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct_bytes: int
+) -> None:
+    monkeypatch.setattr(warehouse.loader, "DIRECT_BYTES", direct_bytes)
     db = tmp_path / "w.duckdb"
     ingest([write_orders(tmp_path / "transactions_a.csv", [("O1", "10"), ("O2", "20")])], db)
     ingest([write_orders(tmp_path / "transactions_b.csv", [("O2", "25"), ("O3", "30")])], db)
@@ -237,7 +245,11 @@ def test_redelivered_keys_replace_the_older_version(tmp_path: Path) -> None:
     assert statuses == [("staged", 3), ("superseded", 1)]
 
 
-def test_a_later_file_of_the_same_load_supersedes_an_earlier_one(tmp_path: Path) -> None:
+@DIRECT_MODES
+def test_a_later_file_of_the_same_load_supersedes_an_earlier_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct_bytes: int
+) -> None:
+    monkeypatch.setattr(warehouse.loader, "DIRECT_BYTES", direct_bytes)
     db = tmp_path / "w.duckdb"
     first = write_orders(tmp_path / "transactions_a.csv", [("O1", "10"), ("O2", "20")])
     second = write_orders(tmp_path / "transactions_b.csv", [("O2", "25")])
@@ -294,11 +306,16 @@ def test_orphans_are_kept_counted_and_reported(tmp_path: Path) -> None:
     assert all(r.rows_quarantined == 0 for r in report.results)
 
 
-@pytest.mark.parametrize("flush_rows", [1, 2_000_000], ids=["flush-every-file", "flush-at-end"])
+@pytest.mark.parametrize(
+    ("flush_rows", "direct_bytes"),
+    [(1, 2**62), (2_000_000, 2**62), (2_000_000, 0)],
+    ids=["flush-every-file", "flush-at-end", "direct"],
+)
 def test_later_file_in_the_same_load_wins(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush_rows: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush_rows: int, direct_bytes: int
 ) -> None:
     monkeypatch.setattr(warehouse.loader, "FLUSH_ROWS", flush_rows)
+    monkeypatch.setattr(warehouse.loader, "DIRECT_BYTES", direct_bytes)
     db = tmp_path / "w.duckdb"
     first = write_orders(tmp_path / "transactions_a.csv", [("O1", "10"), ("O2", "20")])
     second = write_orders(tmp_path / "transactions_b.csv", [("O2", "25"), ("O2", "26")])
@@ -310,3 +327,27 @@ def test_later_file_in_the_same_load_wins(
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("select order_id, amount::varchar from stg_transactions order by 1").fetchall()
     assert rows == [("O1", "10.00"), ("O2", "25.00")]
+
+
+def test_batched_and_direct_files_of_one_load_keep_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # b goes straight to the layer tables, a and c through batches: the last delivery still wins.
+    monkeypatch.setattr(warehouse.loader, "goes_direct", lambda path: path.name == "transactions_b.csv")
+    files = [
+        write_orders(tmp_path / "transactions_a.csv", [("O1", "10"), ("O2", "20")]),
+        write_orders(tmp_path / "transactions_b.csv", [("O1", "11"), ("O2", "21"), ("O3", "30")]),
+        write_orders(tmp_path / "transactions_c.csv", [("O2", "22"), ("O3", "31"), ("O3", "32")]),
+    ]
+    report = ingest(files, tmp_path / "w.duckdb")
+    assert [(r.rows_read, r.rows_loaded, r.rows_quarantined) for r in report.results] == [
+        (2, 2, 0),
+        (3, 3, 0),
+        (3, 2, 1),
+    ]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    staged = con.execute("select order_id, amount::varchar from stg_transactions order by 1").fetchall()
+    assert staged == [("O1", "11.00"), ("O2", "22.00"), ("O3", "31.00")]
+    superseded = con.execute("select order_id, amount::varchar from superseded_transactions order by 1, 2")
+    assert superseded.fetchall() == [("O1", "10.00"), ("O2", "20.00"), ("O2", "21.00"), ("O3", "30.00")]
+    assert con.execute("select count(*) from quarantine_transactions").fetchone() == (1,)
