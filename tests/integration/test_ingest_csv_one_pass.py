@@ -41,7 +41,7 @@ def extra_columns_feed(tmp_path: Path) -> Path:
 def table_rows(db: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(db), read_only=True) as con:
         return {
-            name: con.execute(f"select {columns} from {name} order by all").fetchall()  # noqa: S608
+            name: con.execute(f"select {columns} from {name} order by all").fetchall()
             for name, columns in TABLES.items()
         }
 
@@ -54,7 +54,7 @@ def test_one_pass_and_text_path_load_the_same_rows(
     took_one_pass: dict[str, bool] = {}
     check_rows = warehouse.loader.check_rows
 
-    def recording_check_rows(con, part, *args):  # noqa: ANN001, ANN202
+    def recording_check_rows(con, part, *args):
         part_table = check_rows(con, part, *args)
         took_one_pass[part.path.name] = part_table is None
         return part_table

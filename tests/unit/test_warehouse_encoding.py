@@ -53,8 +53,6 @@ def test_unreadable_files_are_rejected(tmp_path: Path, data: bytes, message: str
         prepare_csv(path, tmp_path)
 
 
-
-
 def _gb2312_level1() -> list[str]:
     """The 3,755 common hanzi of GB2312 level 1 (lead bytes B0-D7): nearly all of real Chinese text."""
     chars = []
