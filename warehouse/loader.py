@@ -46,6 +46,7 @@ from warehouse.sources import (
     FilePart,
     dedupe_header,
     discover_files,
+    estimated_rows,
     file_format,
     file_hashes,
     first_line,
@@ -71,9 +72,11 @@ DUCKDB_ENCODING_ERROR = "INVALID ENCODING"
 # statement (one write, no partial row groups to rewrite at checkpoint); past this many
 # rows a batch is appended early, which bounds the memory a big load needs.
 FLUSH_ROWS = 2_000_000
-# A file at least this big goes straight into the layer tables instead: its rows fill whole
-# row groups on their own, and copying them into a batch first cost a tenth of its load.
-DIRECT_BYTES = 32 * 1024 * 1024
+# A file of about this many rows or more goes straight into the layer tables instead: its
+# rows fill whole row groups on their own (122,880 rows each), and copying them into a batch
+# first cost a tenth of its load. Smaller files would leave partial row groups behind, which
+# the checkpoint rewrites.
+DIRECT_ROWS = 500_000
 # One part (file or sheet) at a time sits here as it came, before it is checked.
 PART_TABLE = "_int_raw_part"
 # A CSV part is read into CSV_TABLE; CSV_LINES_VIEW adds each row's line without a copy.
@@ -356,9 +359,9 @@ def check_rows(
     return part_table
 
 
-def goes_direct(path: Path) -> bool:
-    """True for a file big enough to be appended to the layer tables on its own (see DIRECT_BYTES)."""
-    return path.is_file() and path.stat().st_size >= DIRECT_BYTES
+def goes_direct(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """True for a file big enough to be appended to the layer tables on its own (see DIRECT_ROWS)."""
+    return path.is_file() and estimated_rows(con, path) >= DIRECT_ROWS
 
 
 def load_part(
@@ -609,7 +612,7 @@ def ingest(
         create_macros(con)
         pending: dict[str, int] = {}
         for index, path in enumerate(to_load, start=1):
-            direct = goes_direct(path)
+            direct = goes_direct(con, path)
             if direct:
                 # Earlier files' rows first: a key this file delivers again must find them in place.
                 flush_loaded(con, pending, report.load_id, min_rows=0)

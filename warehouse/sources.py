@@ -111,6 +111,27 @@ def parquet_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     return names
 
 
+# How much of a plain CSV file's head estimated_rows reads to learn its mean line length.
+ROW_ESTIMATE_BYTES = 1024 * 1024
+
+
+def estimated_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """About how many rows a file holds: a Parquet footer's count, a plain CSV's size over its mean line; else 0."""
+    fmt = file_format(path)
+    if fmt == "parquet":
+        try:
+            rows = con.execute("select sum(num_rows) from parquet_file_metadata($path)", {"path": str(path)})
+            return int(rows.fetchone()[0] or 0)
+        except duckdb.Error:
+            return 0  # not readable Parquet: the load rejects it with the reason
+    if fmt == "csv" and not path.name.lower().endswith(".gz"):
+        with path.open("rb") as stream:
+            head = stream.read(ROW_ESTIMATE_BYTES)
+        lines = head.count(b"\n")
+        return path.stat().st_size * lines // len(head) if lines else 0
+    return 0
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of an error message, for the load report."""
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

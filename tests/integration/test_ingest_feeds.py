@@ -214,14 +214,14 @@ def write_orders(path: Path, rows: list[tuple[str, str]]) -> Path:
 
 
 # Files appended to the layer tables on their own (as big files are) keep the same delivery rules.
-DIRECT_MODES = pytest.mark.parametrize("direct_bytes", [2**62, 0], ids=["batched", "direct"])
+DIRECT_MODES = pytest.mark.parametrize("direct_rows", [2**62, 0], ids=["batched", "direct"])
 
 
 @DIRECT_MODES
 def test_redelivered_keys_replace_the_older_version(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct_bytes: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct_rows: int
 ) -> None:
-    monkeypatch.setattr(warehouse.loader, "DIRECT_BYTES", direct_bytes)
+    monkeypatch.setattr(warehouse.loader, "DIRECT_ROWS", direct_rows)
     db = tmp_path / "w.duckdb"
     ingest([write_orders(tmp_path / "transactions_a.csv", [("O1", "10"), ("O2", "20")])], db)
     ingest([write_orders(tmp_path / "transactions_b.csv", [("O2", "25"), ("O3", "30")])], db)
@@ -247,9 +247,9 @@ def test_redelivered_keys_replace_the_older_version(
 
 @DIRECT_MODES
 def test_a_later_file_of_the_same_load_supersedes_an_earlier_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct_bytes: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct_rows: int
 ) -> None:
-    monkeypatch.setattr(warehouse.loader, "DIRECT_BYTES", direct_bytes)
+    monkeypatch.setattr(warehouse.loader, "DIRECT_ROWS", direct_rows)
     db = tmp_path / "w.duckdb"
     first = write_orders(tmp_path / "transactions_a.csv", [("O1", "10"), ("O2", "20")])
     second = write_orders(tmp_path / "transactions_b.csv", [("O2", "25")])
@@ -307,15 +307,15 @@ def test_orphans_are_kept_counted_and_reported(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("flush_rows", "direct_bytes"),
+    ("flush_rows", "direct_rows"),
     [(1, 2**62), (2_000_000, 2**62), (2_000_000, 0)],
     ids=["flush-every-file", "flush-at-end", "direct"],
 )
 def test_later_file_in_the_same_load_wins(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush_rows: int, direct_bytes: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush_rows: int, direct_rows: int
 ) -> None:
     monkeypatch.setattr(warehouse.loader, "FLUSH_ROWS", flush_rows)
-    monkeypatch.setattr(warehouse.loader, "DIRECT_BYTES", direct_bytes)
+    monkeypatch.setattr(warehouse.loader, "DIRECT_ROWS", direct_rows)
     db = tmp_path / "w.duckdb"
     first = write_orders(tmp_path / "transactions_a.csv", [("O1", "10"), ("O2", "20")])
     second = write_orders(tmp_path / "transactions_b.csv", [("O2", "25"), ("O2", "26")])
@@ -333,7 +333,7 @@ def test_batched_and_direct_files_of_one_load_keep_file_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # b goes straight to the layer tables, a and c through batches: the last delivery still wins.
-    monkeypatch.setattr(warehouse.loader, "goes_direct", lambda path: path.name == "transactions_b.csv")
+    monkeypatch.setattr(warehouse.loader, "goes_direct", lambda con, path: path.name == "transactions_b.csv")
     files = [
         write_orders(tmp_path / "transactions_a.csv", [("O1", "10"), ("O2", "20")]),
         write_orders(tmp_path / "transactions_b.csv", [("O1", "11"), ("O2", "21"), ("O3", "30")]),
