@@ -247,6 +247,7 @@ def append_csv(
     )
     sql = render_sql(
         "_int_raw_part__from_csv",
+        csv_read=read_sql("_csv_read"),
         csv_table=PART_TABLE if has_lines else CSV_TABLE,
         source_columns=source_select(plan, b, False),
         line_column=line_column,
@@ -295,7 +296,12 @@ def check_csv_in_one_pass(con: duckdb.DuckDBPyConnection, part: FilePart, plan: 
     b = Binder()
     names = source_names(plan)
     fragments = csv_checked_sql_fragments(part.dataset, part.mapping, b, names, tuple(plan.extras))
-    sql = render_sql("_int_checked__from_csv", source_columns=source_select(plan, b, False), **fragments)
+    sql = render_sql(
+        "_int_checked__from_csv",
+        csv_read=read_sql("_csv_read"),
+        source_columns=source_select(plan, b, False),
+        **fragments,
+    )
     params = {
         **b.params,
         "read_path": str(part.csv.read_path),

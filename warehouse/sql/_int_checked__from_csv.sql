@@ -8,19 +8,7 @@ create or replace temp table _int_checked as
 with source as (
     select
         {source_columns}
-    from read_csv(
-        $read_path,
-        auto_detect = false,
-        header = true,
-        delim = ',',
-        quote = '"',
-        escape = '"',
-        columns = $csv_columns,
-        max_line_size = 16777216,
-        store_rejects = true,
-        rejects_table = '_int_csv_rejects',
-        rejects_scan = '_int_csv_scans'
-    ) as src
+    from {csv_read} as src
 ),
 
 cleaned as (

@@ -8,16 +8,4 @@ select
     {source_columns},
     $load_id as _load_id,
     $source_file as _source_file{line_column}
-from read_csv(
-    $read_path,
-    auto_detect = false,
-    header = true,
-    delim = ',',
-    quote = '"',
-    escape = '"',
-    columns = $csv_columns,
-    max_line_size = 16777216,
-    store_rejects = true,
-    rejects_table = '_int_csv_rejects',
-    rejects_scan = '_int_csv_scans'
-) as src
+from {csv_read} as src
