@@ -48,6 +48,13 @@ FORMATS = {"parquet": "Parquet", "csv": "CSV"}
 SCORE_STAGE = "whole score run (copy + publish included)"
 SCAN_FLOOR_STAGE = "floor: one scan-and-aggregate of the orders"
 PANDAS_STAGE = "pandas peer: merchant features (compute)"
+PANDAS_LOAD_STAGE = "pandas peer: load stg_transactions into pandas"
+PANDAS_MEMORY_SHARE = (
+    0.8  # the pandas peer runs only when its expected peak fits in this share of free memory
+)
+PANDAS_MEMORY_SHARE = (
+    0.8  # the pandas peer runs only when its expected peak fits in this share of free memory
+)
 SCORE_LIMIT_SECONDS, SCORE_LIMIT_MIB = 180.0, 4e9 / 2**20  # issue 4: 3 minutes, under 4 GB (3,815 MiB)
 
 
@@ -265,6 +272,45 @@ def measure_scoring(ws: Workspace, repeats: int, progress: Progress, timed: bool
     return rows, in_run
 
 
+def available_mib() -> float | None:
+    """Memory the kernel says new work can have (MemAvailable), None when it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            return next(int(ln.split()[1]) for ln in f if ln.startswith("MemAvailable")) / 1024
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
+def pandas_needs_mib(work: Path, orders: int) -> tuple[float, str] | None:
+    """The pandas peer's likely peak on `orders` orders, from the most memory per order it measured before.
+
+    pandas holds every order in memory (several copies during the group-bys), so its peak
+    grows with the orders; the saved results of smaller markets (work/results) give the
+    MiB per order. None when no market has a measured peak yet.
+    """
+    measured = []
+    for saved in sorted((work / "results").glob("*.json")):
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        row = next((r for r in data["rows"] if r["key"] == "pandas_peer" and r.get("peak_mib")), None)
+        if row and data.get("orders"):
+            measured.append((row["peak_mib"] / data["orders"], row["peak_mib"], data["orders"]))
+    if not measured:
+        return None
+    per_order, peak, at = max(measured)
+    return per_order * orders, f"{peak:,.0f} MiB at {at:,} orders"
+
+
+def pandas_skip_reason(work: Path, orders: int, available: float | None) -> str:
+    """Why the pandas peer must not run on `orders` orders with `available` MiB free (memory), or empty."""
+    needs = pandas_needs_mib(work, orders)
+    if needs is None or available is None or needs[0] < PANDAS_MEMORY_SHARE * available:
+        return ""
+    return (
+        f"not run: it would need about {needs[0] / 1024:,.0f} GiB (measured {needs[1]}, scaled by orders), "
+        f"more than {PANDAS_MEMORY_SHARE:.0%} of the {available / 1024:,.1f} GiB available"
+    )
+
+
 def measure_pandas(ws: Workspace, repeats: int, progress: Progress) -> list[Row]:
     """The pandas peer: loading the staged orders, and computing the features."""
     samples = repeat("pandas_peer", {"db": ws.warehouse}, repeats)
@@ -275,7 +321,7 @@ def measure_pandas(ws: Workspace, repeats: int, progress: Progress) -> list[Row]
         [x["seconds"] for x in loads], [x["cpu_seconds"] for x in loads], samples[0].rows, peak
     )
     return [
-        Row("pandas_load", "pandas peer: load stg_transactions into pandas", load),
+        Row("pandas_load", PANDAS_LOAD_STAGE, load),
         Row(
             "pandas_peer",
             PANDAS_STAGE,
@@ -353,7 +399,12 @@ def bench_market(
         remove(ws.scored)
         rows, result.in_run = measure_scoring(ws, repeats, progress, timed="scoring" in groups)
         result.rows.extend(rows)
-    if "pandas" in groups:
+    skip_pandas = pandas_skip_reason(Path(work), result.orders, available_mib()) if "pandas" in groups else ""
+    if skip_pandas:
+        progress(f"  pandas peer {skip_pandas}")
+        for key, stage in (("pandas_load", PANDAS_LOAD_STAGE), ("pandas_peer", PANDAS_STAGE)):
+            result.rows.append(Row(key, stage, Stat.of_times([], [], 0, None), skipped=skip_pandas))
+    elif "pandas" in groups:
         try:
             result.rows.extend(measure_pandas(ws, repeats, progress))
         except BenchError as exc:
@@ -400,6 +451,7 @@ def result_json(result: BenchResult) -> dict:
                 "target": r.target,
                 "verdict": result.verdict(r),
                 "failed": r.failed,
+                "skipped": r.skipped,
             }
             for r in result.rows
         ],
@@ -435,6 +487,8 @@ def run_bench(
     for result in results:
         for row in result.failed():
             show(f"FAILED at {result.market.label}: {row.stage}: {row.failed.strip().splitlines()[-1]}")
+        for row in result.skipped():
+            show(f"NOT RUN at {result.market.label}: {row.stage}: {row.skipped}")
         for row in result.missed():
             show(f"MISSED at {result.market.label}: {missed_text(row, result)}")
     if out is not None:

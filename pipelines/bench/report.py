@@ -45,6 +45,7 @@ class Row:
     judge: Callable[[Row, BenchResult], bool | None] | None = None  # None from it: not judged
     absolute: bool = False  # an absolute target stated at 10M orders (not judged on smaller markets)
     failed: str = ""  # why the stage could not be measured (its error output)
+    skipped: str = ""  # why the stage was not run on this market (a measured reason, e.g. memory)
 
 
 @dataclass
@@ -70,7 +71,14 @@ class BenchResult:
     def ratio(self, row: Row, other_key: str | None) -> float | None:
         """row's median time over another row's (None when either is missing)."""
         other = self.row(other_key) if other_key else None
-        if other is None or not other.stat.seconds or row.failed or other.failed:
+        if (
+            other is None
+            or not other.stat.seconds
+            or row.failed
+            or other.failed
+            or row.skipped
+            or other.skipped
+        ):
             return None
         ratio = row.stat.seconds / other.stat.seconds
         return None if math.isnan(ratio) else ratio
@@ -84,6 +92,8 @@ class BenchResult:
         """`FAILED`, `met`, `MISSED`, the not-judged mark, or empty when the row has no target."""
         if row.failed:
             return "FAILED"
+        if row.skipped:
+            return "not run"
         if row.judge is None:
             return ""
         ok = row.judge(row, self)
@@ -100,6 +110,10 @@ class BenchResult:
     def failed(self) -> list[Row]:
         """Rows of stages that could not be measured."""
         return [r for r in self.rows if r.failed]
+
+    def skipped(self) -> list[Row]:
+        """Rows of stages not run on this market, each with its reason."""
+        return [r for r in self.rows if r.skipped]
 
 
 # Targets of issues 3, 4 and 5.
@@ -408,6 +422,11 @@ def render_markdown(results: Sequence[BenchResult], command: str, quick: bool) -
             lines += [f"- **FAILED** at {result.market.label}: {row.stage}", "", "  ```"]
             lines += [f"  {line}" for line in row.failed.strip().splitlines()[-6:]]
             lines += ["  ```", ""]
+    skipped = [(r, row) for r in results for row in r.skipped()]
+    if skipped:
+        lines += ["## Stages not run", ""]
+        lines += [f"- at {result.market.label}: {row.stage}: {row.skipped}" for result, row in skipped]
+        lines.append("")
     lines += ["## Targets missed", ""]
     if missed:
         for result, row in missed:

@@ -7,15 +7,24 @@ code paths as `python -m pipelines bench --quick`, only fewer repeats.
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import duckdb
 import numpy as np
 import pytest
 
-from pipelines.bench.harness import SCORING_STAGES, Workspace, ensure_market, run_bench
+from pipelines.bench.harness import (
+    SCORING_STAGES,
+    Workspace,
+    ensure_market,
+    pandas_needs_mib,
+    pandas_skip_reason,
+    run_bench,
+)
+from pipelines.bench.measure import Stat
 from pipelines.bench.pages import page_files
 from pipelines.bench.pandas_peer import APPROXIMATE_FEATURES, SHARED_FEATURES, compute_features, load_orders
-from pipelines.bench.report import COLUMNS
+from pipelines.bench.report import COLUMNS, BenchResult, Row, faster_than_pandas, render_markdown
 from pipelines.bench.sizes import market_for, parse_size, size_label
 from pipelines.features import as_of_day
 
@@ -145,3 +154,44 @@ def test_the_measured_market_shapes_are_used_for_1m_and_10m(orders, merchants, d
 def test_other_sizes_set_their_orders():
     params = market_for(30_000_000).params
     assert params.organic_orders == 30_000_000 and params.days == 365 and params.merchants == 150_000
+
+
+def saved_result(work, key: str, orders: int, pandas_peak_mib: float | None) -> None:
+    rows = [{"key": "score", "peak_mib": 500.0}]
+    if pandas_peak_mib is not None:
+        rows.append({"key": "pandas_peer", "peak_mib": pandas_peak_mib})
+    (work / "results").mkdir(parents=True, exist_ok=True)
+    (work / "results" / f"{key}.json").write_text(
+        json.dumps({"orders": orders, "rows": rows}), encoding="utf-8"
+    )
+
+
+def test_the_pandas_peer_is_not_run_where_its_measured_memory_per_order_would_not_fit(tmp_path):
+    saved_result(tmp_path, "1M", 1_000_000, 1_300.0)
+    saved_result(tmp_path, "10M", 10_000_000, 11_500.0)  # 1.15 KiB per order: the larger per-order need wins
+    assert pandas_needs_mib(tmp_path, 30_000_000) == (39_000.0, "1,300 MiB at 1,000,000 orders")
+    reason = pandas_skip_reason(tmp_path, 30_000_000, available=24_000.0)
+    assert reason.startswith("not run: it would need about 38 GiB") and "23.4 GiB available" in reason
+    assert pandas_skip_reason(tmp_path, 10_000_000, available=24_000.0) == ""  # 13 GiB fits in 80%
+
+
+def test_the_pandas_peer_runs_when_nothing_measured_says_it_would_not_fit(tmp_path):
+    assert pandas_skip_reason(tmp_path, 30_000_000, available=24_000.0) == ""
+    saved_result(tmp_path, "1M", 1_000_000, None)  # a run with --only ingest measured no peer
+    assert pandas_skip_reason(tmp_path, 30_000_000, available=24_000.0) == ""
+    saved_result(tmp_path, "1M", 1_000_000, 1_300.0)
+    assert pandas_skip_reason(tmp_path, 30_000_000, available=None) == ""
+
+
+def test_a_stage_not_run_is_neither_failed_nor_missed_and_its_reason_is_in_the_docs():
+    result = BenchResult(SMOKE, orders=30_000_000, shops=1, repeats=1)
+    nothing = Stat.of_times([], [], 0, None)
+    result.rows.append(Row("pandas_peer", "pandas peer", nothing, skipped="not run: memory"))
+    features = Row("stage:order_features", "features", Stat.of_times([1.0], [1.0], 1, 1.0), pandas=True)
+    features.judge = faster_than_pandas(3.0)
+    result.rows.append(features)
+    assert result.failed() == [] and result.missed() == []
+    assert result.verdict(result.rows[0]) == "not run"
+    assert result.verdict(features) == "not judged"  # nothing to compare with
+    doc = render_markdown([result], "smoke", quick=False)
+    assert "## Stages not run" in doc and "- at 1M: pandas peer: not run: memory" in doc
