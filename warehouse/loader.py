@@ -326,9 +326,15 @@ def check_csv_in_one_pass(con: duckdb.DuckDBPyConnection, part: FilePart, plan: 
 
 
 def has_repeated_keys(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> bool:
-    """Collect the keys _int_checked holds more than once (in _int_repeated_keys); True if there are any."""
+    """Collect the keys _int_checked holds more than once (in _int_repeated_keys); True if there are any.
+
+    A cheap count of distinct key hashes goes first: when it proves every key distinct (a
+    clean file), nothing is collected and _int_repeated_keys is left as it was.
+    """
     b = Binder()
     fragments = duplicate_sql_fragments(dataset, b)
+    if not con.execute(render_sql("_int_checked__key_hashes", **fragments)).fetchone()[0]:
+        return False
     con.execute(render_sql("_int_repeated_keys", **fragments))
     return con.execute("select count(*) from _int_repeated_keys").fetchone()[0] > 0
 
