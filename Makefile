@@ -54,8 +54,9 @@ test: $(VENV)/.installed  ## lint and run the whole test suite
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
-# 1M and 10M orders, 3 runs of each stage, into docs/benchmarks.md (hours on 2 cores); e.g. BENCH_ARGS=--quick for 1M only.
-BENCH_ARGS ?= --scaling 1M,10M
+# 1M and 10M orders with 3 runs of each stage, 30M with one, into docs/benchmarks.md (about 2 hours on 2 cores);
+# e.g. BENCH_ARGS=--quick for 1M only, BENCH_ARGS="--scaling 1M,10M" without 30M.
+BENCH_ARGS ?= --scaling 1M,10M,30M:1
 bench: $(VENV)/.installed  ## benchmark every stage (generation, ingest, scoring, pages) into docs/benchmarks.md
 	$(PY) -m pipelines bench $(BENCH_ARGS)
 

@@ -470,14 +470,15 @@ def run_bench(
     groups: tuple[str, ...] = GROUPS,
     progress: Progress | None = None,
     show: Callable[[str], None] = print,
+    runs: dict[str, int] | None = None,
 ) -> list[BenchResult]:
-    """Benchmark each market in turn; show each table, keep the raw results, write the docs page."""
+    """Benchmark each market in turn (`runs` overrides `repeats` by market key); show each table, keep the raw results, write the docs page."""
     work = Path(work).resolve()  # the children run in the project folder
     results = []
     for market in markets:
-        result = bench_market(market, repeats, work, groups, progress)
+        result = bench_market(market, (runs or {}).get(market.key, repeats), work, groups, progress)
         results.append(result)
-        show(f"\n{describe_market(result)} ({repeats} run(s) per stage)\n")
+        show(f"\n{describe_market(result)} ({result.repeats} run(s) per stage)\n")
         show(text_table(result))
         if result.in_run:
             show("\n" + in_run_line(result))

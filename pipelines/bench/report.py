@@ -381,9 +381,11 @@ def render_markdown(results: Sequence[BenchResult], command: str, quick: bool) -
         "",
         f"    {command}",
         "",
-        f"Code: commit {code_version()}. Each figure: {first.repeats} run(s). The full benchmark",
-        "(1M and 10M orders, 3 runs each) is `make bench`, i.e.",
-        "`python -m pipelines bench --scaling 1M,10M`; one size: `python -m pipelines bench --orders 10M`.",
+        f"Code: commit {code_version()}. Runs per figure: "
+        + ", ".join(f"{r.repeats} at {r.market.label}" for r in results)
+        + ". The full benchmark",
+        "(1M and 10M orders, 3 runs each; 30M once) is `make bench`, i.e.",
+        "`python -m pipelines bench --scaling 1M,10M,30M:1`; one size: `python -m pipelines bench --orders 10M`.",
         "",
         "## Machine",
         "",
@@ -404,7 +406,14 @@ def render_markdown(results: Sequence[BenchResult], command: str, quick: bool) -
         METHOD,
     ]
     for result in results:
-        lines += [f"## {describe_market(result)}", "", markdown_table(result), ""]
+        lines += [
+            f"## {describe_market(result)}",
+            "",
+            f"{result.repeats} run(s) per stage.",
+            "",
+            markdown_table(result),
+            "",
+        ]
         if result.in_run:
             lines += [in_run_line(result), ""]
         errors = {page: e for page, e in result.page_errors.items() if e}

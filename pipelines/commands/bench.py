@@ -26,7 +26,7 @@ Stage groups for --only: {", ".join(GROUPS)}.
 examples:
   python -m pipelines bench --quick                       # 1M orders
   python -m pipelines bench --orders 10M                  # the figures the targets refer to
-  python -m pipelines bench --scaling 1M,10M,30M          # one table per size and a scaling table
+  python -m pipelines bench --scaling 1M,10M,30M:1        # one table per size and a scaling table (1 run at 30M)
   python -m pipelines bench --quick --only ingest --out /tmp/ingest.md
 
 exit status:
@@ -45,8 +45,14 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _sizes(text: str) -> list[int]:
-    sizes = [_size(part) for part in text.split(",") if part.strip()]
+def _sizes(text: str) -> list[tuple[int, int | None]]:
+    """`1M,10M,30M:1`: sizes, each with its own runs per stage after a colon (else --repeats)."""
+    sizes = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        size, _, runs = part.partition(":")
+        sizes.append((_size(size), _positive(runs) if runs else None))
     if not sizes:
         raise argparse.ArgumentTypeError("at least one size, e.g. 1M,10M")
     return sizes
@@ -92,7 +98,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--scaling",
         type=_sizes,
         metavar="SIZES",
-        help="measure every stage at each size, e.g. 1M,10M (add 30M if memory allows)",
+        help="measure every stage at each size, e.g. 1M,10M,30M:1 (`:R`: R runs per stage at that size)",
     )
     p.add_argument("--repeats", type=_positive, default=3, metavar="R", help="runs per stage (default 3)")
     p.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
@@ -117,15 +123,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark; the exit status says whether a target was missed."""
-    sizes = args.scaling or [1_000_000 if args.quick else args.orders]
-    markets = [market_for(orders, args.seed) for orders in sizes]
+    sizes = args.scaling or [(1_000_000 if args.quick else args.orders, None)]
+    markets = [market_for(orders, args.seed) for orders, _ in sizes]
+    runs = {market.key: r for market, (_, r) in zip(markets, sizes, strict=True) if r}
     progress = (lambda _: None) if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     command = "python -m pipelines bench " + shlex.join(sys.argv[2:] if sys.argv[1:2] == ["bench"] else [])
-    quick = all(orders < 10_000_000 for orders in sizes)
-    progress(f"bench: {', '.join(size_label(s) for s in sizes)} orders, {args.repeats} run(s) per stage")
+    quick = all(orders < 10_000_000 for orders, _ in sizes)
+    said = ", ".join(f"{size_label(o)} ({r or args.repeats} run(s) per stage)" for o, r in sizes)
+    progress(f"bench: {said}")
     try:
         results = run_bench(
-            markets, args.repeats, args.work, args.out, command.strip(), quick, args.only, progress
+            markets, args.repeats, args.work, args.out, command.strip(), quick, args.only, progress, runs=runs
         )
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)

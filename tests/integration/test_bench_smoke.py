@@ -6,6 +6,7 @@ code paths as `python -m pipelines bench --quick`, only fewer repeats.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 
@@ -26,6 +27,7 @@ from pipelines.bench.pages import page_files
 from pipelines.bench.pandas_peer import APPROXIMATE_FEATURES, SHARED_FEATURES, compute_features, load_orders
 from pipelines.bench.report import COLUMNS, BenchResult, Row, faster_than_pandas, render_markdown
 from pipelines.bench.sizes import market_for, parse_size, size_label
+from pipelines.commands.bench import _sizes
 from pipelines.features import as_of_day
 
 SMOKE = market_for(1_000_000)
@@ -195,3 +197,9 @@ def test_a_stage_not_run_is_neither_failed_nor_missed_and_its_reason_is_in_the_d
     assert result.verdict(features) == "not judged"  # nothing to compare with
     doc = render_markdown([result], "smoke", quick=False)
     assert "## Stages not run" in doc and "- at 1M: pandas peer: not run: memory" in doc
+
+
+def test_scaling_sizes_may_carry_their_own_runs():
+    assert _sizes("1M,10M,30M:1") == [(1_000_000, None), (10_000_000, None), (30_000_000, 1)]
+    with pytest.raises(argparse.ArgumentTypeError):
+        _sizes("30M:0")
