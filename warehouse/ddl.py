@@ -47,9 +47,14 @@ def quarantine_table_ddl(dataset: Dataset) -> str:
 
 
 def staged_columns_ddl(dataset: Dataset) -> list[str]:
-    """Contract columns typed, the credit-code flag where it applies, lineage (extras are added as they come)."""
+    """Contract columns typed (stored as the schema says), the credit-code flag where it applies, lineage.
+
+    Extra columns are added as they come.
+    """
     columns = [
-        f"{quote_identifier(f.name)} {f.duckdb_type}{' not null' if f.required else ''}"
+        f"{quote_identifier(f.name)} {f.duckdb_type}"
+        + (f" using compression {f.compression}" if f.compression else "")
+        + (" not null" if f.required else "")
         for f in dataset.fields
     ]
     if has_credit_code_flag(dataset):

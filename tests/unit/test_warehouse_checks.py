@@ -1,4 +1,4 @@
-"""The unique-key check: its cheap hash count proves clean tables clean, and a repeat is still counted exactly."""
+"""Staged tables: the unique-key check (its hash count proves clean tables clean; repeats counted exactly) and how hashed ids are stored."""
 
 from __future__ import annotations
 
@@ -52,3 +52,22 @@ def test_each_repeated_key_is_counted_once(con):
         "select bad_row_count from load_checks where check_name = 'unique_key' and table_name = 'stg_transactions'"
     ).fetchall()
     assert recorded == [(2,)]
+
+
+def test_hashed_ids_are_stored_uncompressed_and_other_text_as_duckdb_chooses(con):
+    con.execute(  # enough rows for DuckDB to choose a compression for the other columns
+        "insert into stg_transactions (order_id, platform_id, merchant_id, buyer_id, ordered_at, amount, "
+        "status, address_hash, device_hash, _load_id, _source_file) "
+        "select 'O' || i, 'P01', 'M1', md5(i::varchar), $at, 10, 'completed', md5('a' || i), md5('d' || i), "
+        "'L1', 'f.csv' from range(50000) as r(i)",
+        {"at": dt.datetime(2026, 1, 1)},
+    )
+    con.execute("checkpoint")
+    stored = dict(
+        con.execute(
+            "select column_name, any_value(compression) from pragma_storage_info('stg_transactions') "
+            "where segment_type = 'VARCHAR' group by column_name"
+        ).fetchall()
+    )
+    assert {stored[c] for c in ("buyer_id", "address_hash", "device_hash")} == {"Uncompressed"}
+    assert stored["platform_id"] != "Uncompressed"
