@@ -18,7 +18,7 @@ DUCKDB_TYPES = {
 }
 
 # Hashed identifiers (buyers, addresses, devices) are near-random text: DuckDB's string
-# compression halves them but is a third of the cost of writing 10M staged orders, so
+# compression halves them but takes a quarter of the time spent writing staged orders, so
 # they are stored as they are (docs/warehouse.md#performance has the measurements).
 HASHED_ID = "uncompressed"
 COMPRESSIONS = (HASHED_ID,)
