@@ -15,7 +15,7 @@ from pipelines.bench.measure import PROJECT_ROOT, Stat
 from pipelines.bench.sizes import BenchMarket
 
 TARGET_ORDERS = 10_000_000  # the absolute targets (score, pages) are stated for 10M orders
-AT_SCALE_SHARE = 0.95  # a market within 5% of it counts as that size
+AT_SCALE_SHARE = 0.10  # a market within 10% of it counts as that size (the 10M preset gives 10.56M)
 LIBRARIES = ("duckdb", "pandas", "numpy", "pyarrow", "streamlit", "scikit-learn", "scipy")
 COLUMNS = (
     "stage",
@@ -85,8 +85,13 @@ class BenchResult:
 
     @property
     def at_scale(self) -> bool:
-        """Whether the absolute targets apply to this market's size."""
-        return self.orders >= AT_SCALE_SHARE * TARGET_ORDERS
+        """Whether the absolute targets apply to this market's size (10M orders, within 10%)."""
+        return abs(self.orders - TARGET_ORDERS) <= AT_SCALE_SHARE * TARGET_ORDERS
+
+    @property
+    def above_scale(self) -> bool:
+        """Whether the market is larger than the absolute targets' size (slower there says nothing of 10M)."""
+        return self.orders > (1 + AT_SCALE_SHARE) * TARGET_ORDERS
 
     def verdict(self, row: Row) -> str:
         """`FAILED`, `met`, `MISSED`, the not-judged mark, or empty when the row has no target."""
@@ -96,6 +101,8 @@ class BenchResult:
             return "not run"
         if row.judge is None:
             return ""
+        if row.absolute and self.above_scale:
+            return NOT_JUDGED
         ok = row.judge(row, self)
         if ok is None:
             return "not judged"  # what it is compared with was not measured in this run
@@ -348,8 +355,9 @@ METHOD = """\
 - Targets (issues 3, 4, 5): ingest at most 2× its bare read; the DuckDB feature build at
   least 3× faster than the pandas peer; at 10M orders, the whole score run at most 3 min
   and under 4 GB, each page's first render at most 1 s and a filter change at most 0.3 s.
-  `— (at 10M)` marks an absolute target that holds at this size but is stated for 10M
-  orders; a target missed at any size says **MISSED**.
+  `— (at 10M)` marks an absolute target stated for 10M orders on another market: one that
+  holds on a smaller market, or any figure on a larger one (30M orders may take longer than
+  the 10M limits); a ratio target, or an absolute one missed on a smaller market, says **MISSED**.
 - The benchmark is not part of `make test`, but a smoke run of it is: every stage once on a
   1M-order market (`tests/integration/test_bench_smoke.py`, about two minutes), so it cannot rot.
 """

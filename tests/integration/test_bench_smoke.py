@@ -25,7 +25,7 @@ from pipelines.bench.harness import (
 from pipelines.bench.measure import Stat
 from pipelines.bench.pages import page_files
 from pipelines.bench.pandas_peer import APPROXIMATE_FEATURES, SHARED_FEATURES, compute_features, load_orders
-from pipelines.bench.report import COLUMNS, BenchResult, Row, faster_than_pandas, render_markdown
+from pipelines.bench.report import COLUMNS, BenchResult, Row, faster_than_pandas, render_markdown, within
 from pipelines.bench.sizes import market_for, parse_size, size_label
 from pipelines.commands.bench import _sizes
 from pipelines.features import as_of_day
@@ -203,3 +203,23 @@ def test_scaling_sizes_may_carry_their_own_runs():
     assert _sizes("1M,10M,30M:1") == [(1_000_000, None), (10_000_000, None), (30_000_000, 1)]
     with pytest.raises(argparse.ArgumentTypeError):
         _sizes("30M:0")
+
+
+@pytest.mark.parametrize(
+    ("orders", "seconds", "verdict"),
+    [
+        (10_564_935, 0.5, "met"),
+        (10_564_935, 1.5, "MISSED"),
+        (1_014_704, 0.5, "— (at 10M)"),
+        (1_014_704, 1.5, "MISSED"),  # slower on a smaller market: it cannot meet the limit at 10M
+        (31_325_952, 0.5, "— (at 10M)"),
+        (31_325_952, 1.5, "— (at 10M)"),  # a larger market may take longer than the 10M limit
+    ],
+)
+def test_absolute_targets_are_judged_at_10m_and_on_smaller_markets_only(orders, seconds, verdict):
+    result = BenchResult(SMOKE, orders=orders, shops=1, repeats=1)
+    row = Row(
+        "page:x:first", "page x", Stat.of_times([seconds], [], 0, 1.0), judge=within(1.0), absolute=True
+    )
+    result.rows.append(row)
+    assert result.verdict(row) == verdict
