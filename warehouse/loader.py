@@ -333,7 +333,9 @@ def has_repeated_keys(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> bool:
     """
     b = Binder()
     fragments = duplicate_sql_fragments(dataset, b)
-    if not con.execute(render_sql("_int_checked__key_hashes", **fragments)).fetchone()[0]:
+    keys = ", ".join(quote_identifier(k) for k in dataset.key)
+    hashes = render_sql("checks/unique_key__hashes", key_columns=keys, stg_table=CHECKED_TABLE)
+    if not con.execute(hashes).fetchone()[0]:
         return False
     con.execute(render_sql("_int_repeated_keys", **fragments))
     return con.execute("select count(*) from _int_repeated_keys").fetchone()[0] > 0

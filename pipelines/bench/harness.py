@@ -49,12 +49,7 @@ SCORE_STAGE = "whole score run (copy + publish included)"
 SCAN_FLOOR_STAGE = "floor: one scan-and-aggregate of the orders"
 PANDAS_STAGE = "pandas peer: merchant features (compute)"
 PANDAS_LOAD_STAGE = "pandas peer: load stg_transactions into pandas"
-PANDAS_MEMORY_SHARE = (
-    0.8  # the pandas peer runs only when its expected peak fits in this share of free memory
-)
-PANDAS_MEMORY_SHARE = (
-    0.8  # the pandas peer runs only when its expected peak fits in this share of free memory
-)
+PANDAS_MEMORY_SHARE = 0.8  # the pandas peer runs only if its expected peak fits in this share of free memory
 SCORE_LIMIT_SECONDS, SCORE_LIMIT_MIB = 180.0, 4e9 / 2**20  # issue 4: 3 minutes, under 4 GB (3,815 MiB)
 
 
@@ -472,7 +467,10 @@ def run_bench(
     show: Callable[[str], None] = print,
     runs: dict[str, int] | None = None,
 ) -> list[BenchResult]:
-    """Benchmark each market in turn (`runs` overrides `repeats` by market key); show each table, keep the raw results, write the docs page."""
+    """Benchmark each market in turn; show each table, keep the raw results, write the docs page.
+
+    `runs` gives some markets (by key) their own runs per stage instead of `repeats`.
+    """
     work = Path(work).resolve()  # the children run in the project folder
     results = []
     for market in markets:
